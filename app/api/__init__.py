@@ -1,0 +1,1 @@
+"""HTTP: routers by audience, request/response schemas, dependencies, problem rendering."""

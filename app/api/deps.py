@@ -1,0 +1,122 @@
+"""Request dependencies: the transaction, the actor, and the one policy entry point.
+
+Every route binds exactly one guard: `public`, `any_staff`, `citizen`, `requires(permission)`
+(unit-scoped), `requires_region(permission)` or `system_admin`. tests/test_route_guards.py walks
+the app and fails on a route without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.domain.actors import CitizenActor, StaffActor
+from app.domain.errors import Unauthenticated
+from app.domain.policy import Permission
+from app.services import identity
+from app.services.container import Services
+
+GUARD_ATTR = "__careinbox_guard__"
+
+_staff_bearer = HTTPBearer(auto_error=False, scheme_name="StaffToken", description="Staff access token")
+_citizen_bearer = HTTPBearer(auto_error=False, scheme_name="CitizenToken", description="Citizen access token")
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+Svc = Annotated[Services, Depends(get_services)]
+
+
+async def _transaction(request: Request) -> AsyncIterator[AsyncConnection]:
+    # scope="function" (below) commits before the response is sent, so a client never sees a
+    # success for a change that then failed to commit.
+    async with get_services(request).db.transaction() as conn:
+        yield conn
+
+
+Conn = Annotated[AsyncConnection, Depends(_transaction, scope="function")]
+
+
+def _mark(fn: Callable[..., Any], guard: str) -> Callable[..., Any]:
+    setattr(fn, GUARD_ATTR, guard)
+    return fn
+
+
+async def _public() -> None:
+    return None
+
+
+public = _mark(_public, "public")
+Public = Depends(public)
+
+
+def _token(creds: HTTPAuthorizationCredentials | None) -> str:
+    if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
+        raise Unauthenticated("a bearer access token is required")
+    return creds.credentials
+
+
+async def _staff_actor(
+    conn: Conn,
+    svc: Svc,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_staff_bearer)],
+) -> StaffActor:
+    claims = svc.tokens.verify(_token(creds), "staff")
+    return await identity.load_staff_actor(conn, svc, claims)
+
+
+any_staff = _mark(_staff_actor, "staff")
+AnyStaff = Annotated[StaffActor, Depends(any_staff)]
+
+
+async def _citizen_actor(
+    svc: Svc,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_citizen_bearer)],
+) -> CitizenActor:
+    return identity.citizen_actor(svc.tokens.verify(_token(creds), "citizen"))
+
+
+citizen = _mark(_citizen_actor, "citizen")
+CitizenUser = Annotated[CitizenActor, Depends(citizen)]
+
+
+def requires(
+    *permissions: Permission, system_ok: bool = False
+) -> Callable[..., Coroutine[Any, Any, StaffActor]]:
+    """A staff actor holding one of `permissions` at the unit in the path.
+
+    404 when the unit is out of reach, 403 when no role there allows it; `system_ok` lets the
+    system admin through (role assignments, bootstrap of a unit's first local admin).
+    """
+
+    async def guard(unit_id: UUID, actor: Annotated[StaffActor, Depends(_staff_actor)]) -> StaffActor:
+        actor.require(unit_id, *permissions, system_ok=system_ok)
+        return actor
+
+    label = "|".join(p.value for p in permissions) + ("|system" if system_ok else "")
+    return _mark(guard, f"unit:{label}")
+
+
+def requires_region(permission: Permission) -> Callable[..., Coroutine[Any, Any, StaffActor]]:
+    async def guard(region_id: UUID, actor: Annotated[StaffActor, Depends(_staff_actor)]) -> StaffActor:
+        actor.require_region(region_id, permission)
+        return actor
+
+    return _mark(guard, f"region:{permission.value}")
+
+
+async def _system_admin(actor: Annotated[StaffActor, Depends(_staff_actor)]) -> StaffActor:
+    actor.require_system()
+    return actor
+
+
+system_admin = _mark(_system_admin, "system")
+SystemAdmin = Annotated[StaffActor, Depends(system_admin)]

@@ -1,0 +1,113 @@
+"""The acting person's own profile and settings, staff and citizen."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from app.api.deps import AnyStaff, CitizenUser, Conn, Svc
+from app.api.problems import responses
+from app.api.types import Email, Phone, StrictModel, Text
+from app.services import identity
+
+router = APIRouter(tags=["me"])
+
+
+class StaffSettings(BaseModel):
+    signature: str
+    show_name_to_citizens: bool
+    notify_on_new_case: bool
+    notify_on_assigned: bool
+    notification_email: str | None
+    notification_phone: str | None
+
+
+class UnitMembership(BaseModel):
+    unit_id: UUID
+    unit_name: str
+    roles: list[str]
+
+
+class RegionMembership(BaseModel):
+    region_id: UUID
+    region_name: str
+    roles: list[str]
+
+
+class Me(BaseModel):
+    id: UUID
+    hsa_id: str
+    given_name: str
+    family_name: str
+    title: str
+    email: str | None
+    phone: str | None
+    protected_identity: bool
+    settings: StaffSettings
+    units: list[UnitMembership]
+    regions: list[RegionMembership]
+    system_roles: list[str]
+
+
+class StaffSettingsPatch(StrictModel):
+    signature: Text | None = None
+    show_name_to_citizens: bool | None = None
+    notify_on_new_case: bool | None = None
+    notify_on_assigned: bool | None = None
+    notification_email: Email | None = None
+    notification_phone: Phone | None = None
+
+
+@router.get("/me", response_model=Me, responses=responses(401))
+async def get_me(conn: Conn, actor: AnyStaff) -> dict[str, Any]:
+    return await identity.me(conn, actor)
+
+
+@router.patch("/me/settings", response_model=Me, responses=responses(401, 422))
+async def patch_settings(conn: Conn, actor: AnyStaff, body: StaffSettingsPatch) -> dict[str, Any]:
+    # Fields sent as null reset to the default (the signature) or clear the value.
+    values = body.model_dump(exclude_unset=True)
+    for flag in ("show_name_to_citizens", "notify_on_new_case", "notify_on_assigned"):
+        if flag in values and values[flag] is None:
+            del values[flag]
+    return await identity.update_my_settings(conn, actor, values)
+
+
+@router.post("/me/directory-sync", response_model=Me, responses=responses(401, 404))
+async def directory_sync(conn: Conn, svc: Svc, actor: AnyStaff) -> dict[str, Any]:
+    return await identity.directory_sync(conn, svc, actor)
+
+
+class CitizenMe(BaseModel):
+    personal_number: str
+    given_name: str
+    family_name: str
+    county_code: str | None
+    email: str | None
+    phone: str | None
+    notify_by_email: bool
+    notify_by_sms: bool
+
+
+class CitizenMePatch(StrictModel):
+    email: Email | None = None
+    phone: Phone | None = None
+    notify_by_email: bool | None = None
+    notify_by_sms: bool | None = None
+
+
+@router.get("/citizen/me", response_model=CitizenMe, responses=responses(401))
+async def get_citizen_me(conn: Conn, actor: CitizenUser) -> dict[str, Any]:
+    return await identity.citizen_me(conn, actor)
+
+
+@router.patch("/citizen/me", response_model=CitizenMe, responses=responses(401, 422))
+async def patch_citizen_me(conn: Conn, actor: CitizenUser, body: CitizenMePatch) -> dict[str, Any]:
+    values = body.model_dump(exclude_unset=True)
+    for flag in ("notify_by_email", "notify_by_sms"):
+        if flag in values and values[flag] is None:
+            del values[flag]
+    return await identity.update_citizen_me(conn, actor, values)

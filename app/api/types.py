@@ -1,0 +1,38 @@
+"""Reusable field types: every text field is normalised, identifiers are parsed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+from app.domain.identifiers import parse_county_code, parse_hsa_id, parse_personal_number
+from app.domain.text import normalize_line, normalize_text
+
+
+class StrictModel(BaseModel):
+    """Request bodies: unknown fields are an error (422), never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+def _nonempty(v: str) -> str:
+    if not v.strip():
+        raise ValueError("must not be empty")
+    return v
+
+
+Line = Annotated[str, StringConstraints(max_length=200), AfterValidator(normalize_line)]
+NonEmptyLine = Annotated[Line, AfterValidator(_nonempty)]
+Text = Annotated[str, StringConstraints(max_length=20000), AfterValidator(normalize_text)]
+NonEmptyText = Annotated[Text, AfterValidator(_nonempty)]
+HsaId = Annotated[str, StringConstraints(max_length=64), AfterValidator(parse_hsa_id)]
+PersonalNumber = Annotated[str, StringConstraints(max_length=20), AfterValidator(parse_personal_number)]
+CountyCode = Annotated[str, StringConstraints(max_length=4), AfterValidator(parse_county_code)]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", strip_whitespace=True),
+]
+Phone = Annotated[
+    str, StringConstraints(max_length=20, pattern=r"^\+?[0-9 ()-]{5,20}$", strip_whitespace=True)
+]

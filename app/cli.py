@@ -1,0 +1,81 @@
+"""Command line: `python -m app.cli run | migrate | seed | openapi PATH`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+from app.config import get_settings
+from app.db.engine import resolve_database_url
+from app.db.migrations import upgrade_to_head
+
+
+def _database_url() -> str:
+    if get_settings().app_env == "dev" and "BOOTSTRAP_SYSTEM_ADMINS" not in os.environ:
+        from app.demo import SYSTEM_ADMIN
+
+        os.environ["BOOTSTRAP_SYSTEM_ADMINS"] = json.dumps([SYSTEM_ADMIN])
+        get_settings.cache_clear()
+    s = get_settings()
+    url = resolve_database_url(s.database_url, s.embedded_pg_dir)
+    # The app process reads the same URL: the embedded server stays up while we run.
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    return url
+
+
+def migrate() -> str:
+    url = _database_url()
+    upgrade_to_head(url)
+    return url
+
+
+def seed(url: str) -> None:
+    from app.demo import load_demo
+
+    asyncio.run(load_demo(url, get_settings()))
+
+
+def run() -> None:
+    import uvicorn
+
+    url = migrate()
+    seed(url)
+    from app.main import create_app
+
+    print("CareInbox on http://127.0.0.1:8000  (Swagger UI: http://127.0.0.1:8000/docs)", flush=True)
+    uvicorn.run(
+        create_app(),
+        host="127.0.0.1",
+        port=int(os.environ.get("PORT", "8000")),
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+    )
+
+
+def openapi(path: str) -> None:
+    from app.main import create_app
+
+    doc = create_app().openapi()
+    Path(path).write_text(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def main(argv: list[str]) -> None:
+    command = argv[1] if len(argv) > 1 else "run"
+    if command == "run":
+        run()
+    elif command == "migrate":
+        migrate()
+    elif command == "seed":
+        seed(migrate())
+    elif command == "openapi":
+        openapi(argv[2] if len(argv) > 2 else "openapi/openapi.json")
+    else:
+        sys.exit(f"unknown command {command!r}; use run, migrate, seed or openapi")
+
+
+if __name__ == "__main__":
+    main(sys.argv)

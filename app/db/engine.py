@@ -1,0 +1,70 @@
+"""Engine, embedded PostgreSQL and the request's transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+log = logging.getLogger(__name__)
+
+
+def to_async_url(url: str) -> str:
+    """Accept postgres:// or postgresql:// URLs and use the asyncpg driver."""
+    u = make_url(url)
+    if u.drivername in {"postgres", "postgresql", "postgresql+psycopg2"}:
+        u = u.set(drivername="postgresql+asyncpg")
+    return u.render_as_string(hide_password=False)
+
+
+def embedded_postgres_url(data_dir: str) -> str:
+    """Start (or reuse) the embedded server from the pgserver package; return its URL.
+
+    pgserver keeps the server running across processes that share the data folder and stops it
+    when the last one exits, so a second `make run` reuses the data.
+    """
+    import pgserver
+
+    path = Path(data_dir).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(str(path), cleanup_mode="stop")  # type: ignore[attr-defined]
+    _embedded_servers.append(server)
+    uri: str = server.get_uri()
+    # pgserver gives postgresql://postgres:@/postgres?host=/socket/dir
+    return to_async_url(uri)
+
+
+_embedded_servers: list[Any] = []
+
+
+def resolve_database_url(database_url: str | None, embedded_dir: str) -> str:
+    if database_url:
+        return to_async_url(database_url)
+    return embedded_postgres_url(embedded_dir)
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("pool_pre_ping", False)
+    return create_async_engine(url, **kwargs)
+
+
+class Database:
+    """Hands out one connection in one transaction per unit of work."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.begin() as conn:
+            yield conn
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

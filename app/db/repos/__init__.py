@@ -1,0 +1,1 @@
+"""Repositories: every SQL statement of the application lives in this package."""

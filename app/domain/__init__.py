@@ -1,0 +1,1 @@
+"""Pure domain: rules, aggregates, policies. Knows nothing of HTTP or SQL."""

@@ -1,0 +1,67 @@
+"""Domain errors. Each carries its problem type once; one handler renders RFC 9457."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    status: ClassVar[int] = 400
+    type_slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status = 404
+    type_slug = "not-found"
+    title = "Not found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    type_slug = "forbidden"
+    title = "Forbidden"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    type_slug = "unauthenticated"
+    title = "Authentication required"
+
+
+class Conflict(DomainError):
+    status = 409
+    type_slug = "conflict"
+    title = "Conflict"
+
+
+class InvalidTransition(Conflict):
+    type_slug = "invalid-transition"
+    title = "The case cannot make this transition in its current status"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    type_slug = "precondition-failed"
+    title = "The resource has changed since it was read"
+
+
+class ValidationFailed(DomainError):
+    """Input that is well-formed JSON but breaks a domain rule (422)."""
+
+    status = 422
+    type_slug = "validation-error"
+    title = "The request is not valid"
+
+    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None, **extra: Any):
+        super().__init__(detail, **extra)
+        self.errors = errors or []
+
+
+def field_error(loc: list[str | int], msg: str, type_: str = "value_error") -> ValidationFailed:
+    return ValidationFailed(msg, errors=[{"loc": ["body", *loc], "msg": msg, "type": type_}])

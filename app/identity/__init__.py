@@ -1,0 +1,1 @@
+"""Identity: ports, stub and OIDC adapters, and the app's own access tokens."""

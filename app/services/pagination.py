@@ -1,0 +1,49 @@
+"""Opaque keyset cursors: base64url JSON of the last row's sort key. No OFFSET anywhere."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from app.domain.errors import ValidationFailed
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    raw = json.dumps([str(k) if not isinstance(k, int | float | bool) or k is None else k for k in key])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, types: Sequence[Callable[[Any], Any]]) -> tuple[Any, ...] | None:
+    """Decode and convert each part (e.g. `(str, UUID)`); anything off is a 422, never a 500."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(value, list) or len(value) != len(types):
+            raise _bad_cursor()
+        return tuple(convert(part) for convert, part in zip(types, value, strict=True))
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise _bad_cursor() from exc
+
+
+def _bad_cursor() -> ValidationFailed:
+    return ValidationFailed(
+        "the cursor is not one this API issued",
+        errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "value_error"}],
+    )
+
+
+def page(
+    rows: list[dict[str, Any]], limit: int, key: Callable[[dict[str, Any]], Sequence[Any]]
+) -> dict[str, Any]:
+    """Rows were fetched with limit + 1: the extra row only tells that there is a next page."""
+    more = len(rows) > limit
+    items = rows[:limit]
+    return {"items": items, "next_cursor": encode_cursor(key(items[-1])) if more and items else None}
