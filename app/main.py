@@ -8,7 +8,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.api import problems
-from app.api.routes import admin, auth, me, ops, units
+from app.api.routes import (
+    admin,
+    audit,
+    auth,
+    case_types,
+    citizen_cases,
+    me,
+    ops,
+    staff_cases,
+    unit_admin,
+    units,
+)
 from app.config import ConfigurationError, Settings, get_settings
 from app.db.engine import Database, create_engine, resolve_database_url
 from app.db.migrations import schema_state
@@ -51,7 +62,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     problems.install(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(ops.router)
-    for module in (auth, me, admin, units):
+    for module in (auth, me, admin, units, unit_admin, case_types, staff_cases, citizen_cases, audit):
         app.include_router(module.router, prefix=API_PREFIX)
     return app
 

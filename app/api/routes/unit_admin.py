@@ -1,0 +1,7 @@
+"""Unit settings, groups, message templates and citizen grants."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,48 @@
+"""The deadline calendar (domain.md "Deadline").
+
+A citizen case is due at 23:59:59 Europe/Stockholm on the second working day after the day it
+arrived. Working days exclude weekends, Swedish public holidays (from the maintained `holidays`
+package) and the de-facto holidays Midsummer Eve, Christmas Eve and New Year's Eve.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+WORKING_DAYS_TO_ANSWER = 2
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int) -> frozenset[date]:
+    # holidays.Sweden counts every Sunday as a holiday unless include_sundays=False; weekends are
+    # handled separately here, so only named days are wanted.
+    se = holidays.country_holidays("SE", years=year, include_sundays=False)
+    days = set(se.keys())
+    midsummer_eve = next(d for d in (date(year, 6, 19) + timedelta(n) for n in range(7)) if d.weekday() == 4)
+    days |= {midsummer_eve, date(year, 12, 24), date(year, 12, 31)}
+    return frozenset(days)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def add_working_days(day: date, n: int) -> date:
+    while n > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            n -= 1
+    return day
+
+
+def due_at(arrived: datetime) -> datetime:
+    """The deadline, in UTC, for a case that arrived at `arrived` (timezone-aware)."""
+    local_day = arrived.astimezone(STOCKHOLM).date()
+    due_day = add_working_days(local_day, WORKING_DAYS_TO_ANSWER)
+    local_end = datetime.combine(due_day, time(23, 59, 59), tzinfo=STOCKHOLM)
+    return local_end.astimezone(UTC)
