@@ -1,0 +1,179 @@
+"""The case aggregate and its life cycle (domain.md "Case life cycle").
+
+Pure: it knows who acts (as `CaseActor` facts) and the case's state, decides whether a
+transition is allowed, applies it and returns the transition to record as a case event.
+Services load it through a repository scoped to the actor, call one method, and persist
+`state` + the returned transition with an optimistic `version` check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+from uuid import UUID
+
+from app.domain.errors import Forbidden, InvalidTransition
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    AWAITING_CITIZEN = "awaiting_citizen"
+    CLOSED = "closed"
+
+
+class Closure(StrEnum):
+    ANSWERED = "answered"
+    CLOSED_WITHOUT_ANSWER = "closed_without_answer"
+    INFORMATION_SENT = "information_sent"
+
+
+class MessageKind(StrEnum):
+    CITIZEN = "citizen"
+    ANSWER = "answer"
+    PARTIAL_REPLY = "partial_reply"
+    COUNTER_QUESTION = "counter_question"
+    INFORMATION = "information"
+    QUESTIONS = "questions"
+
+
+class CaseOrigin(StrEnum):
+    CITIZEN = "citizen"
+    OUTBOUND = "outbound"
+
+
+OPEN = frozenset({CaseStatus.NEW, CaseStatus.ASSIGNED, CaseStatus.AWAITING_CITIZEN})
+
+
+@dataclass(frozen=True, slots=True)
+class Assignee:
+    type: Literal["staff", "group"]
+    id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class CaseActor:
+    """What the aggregate needs to know about the staff member acting."""
+
+    staff_id: UUID
+    is_receiver: bool
+    is_handler: bool
+    group_ids: frozenset[UUID] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    action: str
+    from_status: CaseStatus
+    to_status: CaseStatus
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Case:
+    id: UUID
+    unit_id: UUID
+    status: CaseStatus
+    assignee: Assignee | None
+    version: int
+    closure: Closure | None = None
+
+    # --- who is who -------------------------------------------------------------------
+    def is_assigned_to(self, staff_id: UUID) -> bool:
+        return self.assignee is not None and self.assignee.type == "staff" and self.assignee.id == staff_id
+
+    def _require_open(self, action: str) -> None:
+        if self.status == CaseStatus.CLOSED:
+            raise InvalidTransition(f"a closed case cannot {action}", status=self.status.value)
+
+    def _move(self, action: str, to: CaseStatus, **detail: str) -> Transition:
+        t = Transition(action, self.status, to, detail)
+        self.status = to
+        return t
+
+    # --- transitions --------------------------------------------------------------------
+    def distribute(self, actor: CaseActor, assignee: Assignee | None) -> Transition:
+        """Receiver: distribute, redistribute, or put back in the inbox (assignee None)."""
+        if not actor.is_receiver:
+            raise Forbidden("only a case receiver distributes cases")
+        self._require_open("be distributed")
+        return self._assign(assignee, "distributed")
+
+    def reassign(self, actor: CaseActor, assignee: Assignee | None) -> Transition:
+        """The assigned handler hands the case on, or back to the inbox."""
+        if not self.is_assigned_to(actor.staff_id):
+            raise Forbidden("only the assigned handler reassigns the case")
+        self._require_open("be reassigned")
+        return self._assign(assignee, "reassigned")
+
+    def _assign(self, assignee: Assignee | None, action: str) -> Transition:
+        self.assignee = assignee
+        if assignee is None:
+            return self._move(action, CaseStatus.NEW, assignee="none")
+        # A case waiting for the citizen keeps waiting; it only changes hands.
+        to = (
+            CaseStatus.AWAITING_CITIZEN if self.status == CaseStatus.AWAITING_CITIZEN else CaseStatus.ASSIGNED
+        )
+        return self._move(action, to, assignee_type=assignee.type, assignee_id=str(assignee.id))
+
+    def claim(self, actor: CaseActor) -> Transition:
+        if not actor.is_handler:
+            raise Forbidden("only a case handler claims cases")
+        if self.assignee is None or self.assignee.type != "group":
+            raise InvalidTransition(
+                "only a case assigned to a group can be claimed", status=self.status.value
+            )
+        if self.assignee.id not in actor.group_ids:
+            raise Forbidden("only a member of the group claims its cases")
+        self._require_open("be claimed")
+        self.assignee = Assignee("staff", actor.staff_id)
+        return self._move("claimed", self.status, assignee_type="staff", assignee_id=str(actor.staff_id))
+
+    def _require_may_answer(self, actor: CaseActor) -> None:
+        """The assignee answers; a receiver who is also a handler may answer directly."""
+        if self.is_assigned_to(actor.staff_id) and actor.is_handler:
+            return
+        if actor.is_receiver and actor.is_handler:
+            self.assignee = Assignee("staff", actor.staff_id)
+            return
+        raise Forbidden("only the assigned handler acts on this case (claim a group's case first)")
+
+    def staff_message(self, actor: CaseActor, kind: MessageKind) -> Transition:
+        self._require_open("take a message")
+        if kind == MessageKind.ANSWER:
+            self._require_may_answer(actor)
+            self.closure = Closure.ANSWERED
+            return self._move("answered", CaseStatus.CLOSED, closure=Closure.ANSWERED.value)
+        if kind == MessageKind.PARTIAL_REPLY:
+            if self.status != CaseStatus.ASSIGNED:
+                raise InvalidTransition("a partial reply needs an assigned case", status=self.status.value)
+            self._require_may_answer(actor)
+            return self._move("partial_reply", CaseStatus.ASSIGNED)
+        if kind == MessageKind.COUNTER_QUESTION:
+            if self.status != CaseStatus.ASSIGNED:
+                raise InvalidTransition("a counter-question needs an assigned case", status=self.status.value)
+            self._require_may_answer(actor)
+            return self._move("counter_question", CaseStatus.AWAITING_CITIZEN)
+        raise InvalidTransition(
+            f"staff cannot send a {kind.value} message in a case", status=self.status.value
+        )
+
+    def distribute_with_partial_reply(self, actor: CaseActor, assignee: Assignee | None) -> Transition:
+        """Receiver distributes and tells the citizen the case is in hand (one event)."""
+        t = self.distribute(actor, assignee)
+        return Transition(t.action, t.from_status, t.to_status, {**t.detail, "partial_reply": "true"})
+
+    def close_without_answer(self, actor: CaseActor) -> Transition:
+        self._require_open("be closed")
+        self._require_may_answer(actor)
+        self.closure = Closure.CLOSED_WITHOUT_ANSWER
+        return self._move("closed", CaseStatus.CLOSED, closure=Closure.CLOSED_WITHOUT_ANSWER.value)
+
+    def citizen_reply(self) -> Transition:
+        """The citizen answers a counter-question or a questions form: back to the same assignee."""
+        if self.status != CaseStatus.AWAITING_CITIZEN:
+            raise InvalidTransition(
+                "the citizen can write only while the clinic awaits an answer", status=self.status.value
+            )
+        return self._move("citizen_replied", CaseStatus.ASSIGNED)
