@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_PNR = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+])?(\d{4})$")
-_HSA = re.compile(r"^SE\d{10}-[A-Za-z0-9]+$")
+# ASCII only: `\d` would also take Arabic-Indic and other Unicode digits, which int() accepts
+# and which would then be stored verbatim in the "canonical" form.
+_PNR = re.compile(r"(\d{2})?(\d{2})(\d{2})(\d{2})([-+])?(\d{4})", re.ASCII)
+_HSA = re.compile(r"SE\d{10}-[A-Za-z0-9]+", re.ASCII)
 HSA_ID_MAX_LENGTH = 31
 
 
@@ -29,7 +31,7 @@ def parse_personal_number(raw: str, today: date | None = None) -> str:
     `+` means 100 or older (the population register's convention).
     """
     value = raw.strip()
-    m = _PNR.match(value)
+    m = _PNR.fullmatch(value)
     if not m:
         raise InvalidIdentifier("a personal number has 10 or 12 digits, optionally with - or +")
     century, yy, mm, dd, sep, tail = m.groups()
@@ -80,7 +82,7 @@ def is_personal_number(raw: str) -> bool:
 def parse_hsa_id(raw: str) -> str:
     """Trim surrounding white space and validate an HSA-id."""
     value = raw.strip()
-    if len(value) > HSA_ID_MAX_LENGTH or not _HSA.match(value):
+    if len(value) > HSA_ID_MAX_LENGTH or not _HSA.fullmatch(value):
         raise InvalidIdentifier(
             "an HSA-id is SE + 10 digits + '-' + letters or digits, at most 31 characters"
         )
@@ -89,6 +91,6 @@ def parse_hsa_id(raw: str) -> str:
 
 def parse_county_code(raw: str) -> str:
     value = raw.strip()
-    if len(value) != 2 or not value.isdigit() or not 1 <= int(value) <= 25:
+    if len(value) != 2 or not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 25:
         raise InvalidIdentifier("a county code is two digits, 01 to 25")
     return value
