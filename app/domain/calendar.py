@@ -42,6 +42,9 @@ def add_working_days(day: date, n: int) -> date:
 
 def due_at(arrived: datetime) -> datetime:
     """The deadline, in UTC, for a case that arrived at `arrived` (timezone-aware)."""
+    if arrived.tzinfo is None or arrived.utcoffset() is None:
+        # A naive time would silently be read in the server's own zone and shift the local day.
+        raise ValueError("the arrival time must carry a time zone")
     local_day = arrived.astimezone(STOCKHOLM).date()
     due_day = add_working_days(local_day, WORKING_DAYS_TO_ANSWER)
     local_end = datetime.combine(due_day, time(23, 59, 59), tzinfo=STOCKHOLM)
