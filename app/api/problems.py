@@ -83,6 +83,14 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        doc = generate()  # FastAPI caches the document; the rewrite below is idempotent
+        _document_validation_problems(doc)
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -108,3 +116,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problem responses a route can give."""
     return {code: {**PROBLEM_SCHEMA, "description": HTTPStatus(code).phrase} for code in codes}
+
+
+def _document_validation_problems(doc: dict[str, Any]) -> None:
+    """FastAPI documents every 422 as `application/json` HTTPValidationError; the app answers
+    with a problem document instead (see `_validation`), so the contract must say so."""
+    problem_422 = responses(422)[422]
+    for item in doc.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "422" in operation.get("responses", {}):
+                operation["responses"]["422"] = dict(problem_422)
+    schemas = doc.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
