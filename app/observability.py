@@ -35,6 +35,18 @@ def configure_logging(json_logs: bool) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
 
 
+def _route_template(scope: Scope) -> str:
+    """The matched route's path template as served, e.g. `/api/v1/units/{unit_id}`.
+
+    FastAPI (0.165+) sets `scope["route"]` to the route as declared in its router, without the
+    prefix given to `include_router`; the full template lives on its effective route context.
+    """
+    fastapi_scope = scope.get("fastapi")
+    context = fastapi_scope.get("effective_route_context") if isinstance(fastapi_scope, dict) else None
+    template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
+    return template if isinstance(template, str) else "unmatched"
+
+
 class RequestContextMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware overhead): request id in and out, access log, metrics."""
 
@@ -64,8 +76,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - start
-            route = scope.get("route")
-            path = getattr(route, "path", "unmatched")
+            path = _route_template(scope)
             REQUESTS.labels(scope["method"], path, str(status)).inc()
             LATENCY.labels(scope["method"], path).observe(elapsed)
             self.log.info(
