@@ -1,0 +1,78 @@
+"""Follow-up for case receivers: how the open cases stand, and which are past their deadline.
+
+The overdue summaries carry no citizen identity (the receiver opens a case to see who, which is
+audited there), so reading the follow-up itself reads no patient data and writes no audit event.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.db.repos import follow_up
+from app.services.pagination import decode_cursor, page
+
+
+def assignee(row: dict[str, Any]) -> dict[str, Any] | None:
+    if row["assignee_staff_id"] is not None:
+        name = f"{row['given_name'] or ''} {row['family_name'] or ''}".strip()
+        return {"type": "staff", "id": row["assignee_staff_id"], "name": name}
+    if row["assignee_group_id"] is not None:
+        return {"type": "group", "id": row["assignee_group_id"], "name": row["group_name"] or ""}
+    return None
+
+
+def _aware(raw: Any) -> datetime:
+    value = datetime.fromisoformat(raw)
+    if value.tzinfo is None:
+        raise ValueError("cursor time without zone")
+    return value
+
+
+async def unit_follow_up(
+    conn: AsyncConnection, unit_id: UUID, limit: int, cursor: str | None, now: datetime | None = None
+) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    after = decode_cursor(cursor, (_aware, UUID))
+    counts = {"new": 0, "awaiting_citizen": 0, "overdue": 0}
+    assigned: list[dict[str, Any]] = []
+    for row in await follow_up.open_counts(conn, unit_id, now):
+        counts["overdue"] += row["overdue"]
+        if row["status"] == "new":
+            counts["new"] += row["n"]
+        elif row["status"] == "awaiting_citizen":
+            counts["awaiting_citizen"] += row["n"]
+        elif row["status"] == "assigned":
+            who = assignee(row)
+            if who is not None:
+                assigned.append({"assignee": who, "count": row["n"]})
+    assigned.sort(key=lambda a: (-a["count"], a["assignee"]["name"], str(a["assignee"]["id"])))
+    rows = await follow_up.overdue_cases(conn, unit_id, now, after, limit + 1)
+    overdue = page(
+        [
+            {
+                "id": r["id"],
+                "reference": r["reference"],
+                "status": r["status"],
+                "subject": r["subject"],
+                "due_at": r["due_at"],
+                "assignee": assignee(r),
+            }
+            for r in rows
+        ],
+        limit,
+        lambda r: (r["due_at"].isoformat(), r["id"]),
+    )
+    return {
+        "new": counts["new"],
+        "assigned": assigned,
+        "assigned_total": sum(a["count"] for a in assigned),
+        "awaiting_citizen": counts["awaiting_citizen"],
+        "overdue": counts["overdue"],
+        "overdue_cases": overdue["items"],
+        "next_cursor": overdue["next_cursor"],
+        "as_of": now,
+    }
