@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.tables import case_types
@@ -59,7 +59,8 @@ async def list_grants(
     if personal_number is not None:
         stmt = stmt.where(g.c.personal_number == personal_number)
     if after is not None:
-        stmt = stmt.where((g.c.created_at, g.c.id) < after)  # type: ignore[operator]
+        # tuple_: a Python tuple of columns would compare element-wise in Python and drop the id.
+        stmt = stmt.where(tuple_(g.c.created_at, g.c.id) < tuple_(*after))
     return [dict(r._mapping) for r in (await conn.execute(stmt.limit(limit))).all()]
 
 

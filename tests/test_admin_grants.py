@@ -1,0 +1,225 @@
+"""Citizen grants: /units/{unit_id}/citizen-grants (+ /{id}, /revoke)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.db.repos.citizen_grants import active_grants
+from app.db.tables import case_types, citizen_grants
+from app.services.citizen_grants import today
+from tests.helpers import API, Clinic, make_clinic, pnr
+
+ROLES = {
+    "rec": ["case_receiver"],
+    "handler": ["case_handler"],
+    "admin": ["local_admin"],
+    "perm": ["permission_admin"],
+    "reviewer": ["reviewer"],
+}
+
+
+@pytest.fixture
+async def clinic(client: httpx.AsyncClient) -> Clinic:
+    return await make_clinic(client, ROLES)
+
+
+def url(c: Clinic, tail: str = "") -> str:
+    return f"{API}/units/{c.unit_id}/citizen-grants{tail}"
+
+
+async def add_case_type(conn: AsyncConnection, unit_id: str, restricted: bool = True) -> str:
+    stmt = (
+        insert(case_types)
+        .values(unit_id=uuid.UUID(unit_id), name="Provtagning", status="active", restricted=restricted)
+        .returning(case_types.c.id)
+    )
+    return str((await conn.execute(stmt)).scalar_one())
+
+
+async def grant(client: httpx.AsyncClient, c: Clinic, who: str = "rec", **body: Any) -> dict[str, Any]:
+    r = await client.post(url(c), headers=c[who].headers, json={"personal_number": pnr(), **body})
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+async def test_receivers_and_handlers_grant(
+    client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
+) -> None:
+    number = pnr(1990, 3, 7)
+    ten_digits = f"{number[2:8]}-{number[8:]}"
+    r = await client.post(url(clinic), headers=clinic["rec"].headers, json={"personal_number": ten_digits})
+    assert r.status_code == 201, r.text
+    g = r.json()
+    assert g["personal_number"] == number and g["case_type_id"] is None and g["valid_until"] is None
+    assert g["active"] is True and set(g) == {
+        "id",
+        "personal_number",
+        "case_type_id",
+        "valid_until",
+        "created_at",
+        "active",
+    }
+    case_type = await add_case_type(conn, clinic.unit_id)
+    until = (today() + timedelta(days=30)).isoformat()
+    h = await grant(client, clinic, "handler", case_type_id=case_type, valid_until=until)
+    assert h["case_type_id"] == case_type and h["valid_until"] == until and h["active"] is True
+    # Valid through the last day: a grant until today still holds.
+    assert (await grant(client, clinic, valid_until=today().isoformat()))["active"] is True
+
+
+@pytest.mark.parametrize("who", ["admin", "perm", "reviewer"])
+async def test_other_roles_are_403(client: httpx.AsyncClient, clinic: Clinic, who: str) -> None:
+    g = await grant(client, clinic)
+    h = clinic[who].headers
+    assert (await client.get(url(clinic), headers=h)).status_code == 403
+    assert (await client.post(url(clinic), headers=h, json={"personal_number": pnr()})).status_code == 403
+    assert (await client.delete(url(clinic, f"/{g['id']}"), headers=h)).status_code == 403
+    assert (await client.post(url(clinic, "/revoke"), headers=h, json={"ids": [g["id"]]})).status_code == 403
+
+
+async def test_case_type_must_be_a_restricted_one_of_this_unit(
+    client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
+) -> None:
+    other = await make_clinic(client)
+    for case_type in (
+        await add_case_type(conn, other.unit_id),
+        await add_case_type(conn, clinic.unit_id, restricted=False),
+        str(uuid.uuid4()),
+    ):
+        r = await client.post(
+            url(clinic),
+            headers=clinic["rec"].headers,
+            json={"personal_number": pnr(), "case_type_id": case_type},
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["loc"] == ["body", "case_type_id"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"personal_number": "198504121234"},  # bad check digit
+        {"personal_number": "19850230-0000"},
+        {"personal_number": "hello"},
+        {"personal_number": None},
+        {},
+        {"personal_number": "PNR", "valid_until": "2026-02-30"},
+        {"valid_until": "yesterday"},
+        {"case_type_id": "not-a-uuid"},
+        {"note": "x"},
+    ],
+)
+async def test_bad_bodies_are_422(client: httpx.AsyncClient, clinic: Clinic, body: dict[str, Any]) -> None:
+    full = {"personal_number": pnr(), **body}
+    if full.get("personal_number") == "PNR":
+        full["personal_number"] = pnr()
+    if body == {}:
+        full = {}
+    r = await client.post(url(clinic), headers=clinic["rec"].headers, json=full)
+    assert r.status_code == 422, r.text
+
+
+async def test_valid_until_in_the_past_is_422(client: httpx.AsyncClient, clinic: Clinic) -> None:
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    r = await client.post(
+        url(clinic), headers=clinic["rec"].headers, json={"personal_number": pnr(), "valid_until": yesterday}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "valid_until"]
+
+
+async def test_expired_grants_are_listed_inactive_and_have_no_effect(
+    client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
+) -> None:
+    number = pnr()
+    unit = uuid.UUID(clinic.unit_id)
+    await conn.execute(
+        insert(citizen_grants).values(unit_id=unit, personal_number=number, valid_until=date(2020, 1, 1))
+    )
+    r = await client.get(url(clinic), headers=clinic["rec"].headers, params={"personal_number": number})
+    [expired] = r.json()["items"]
+    assert expired["active"] is False
+    assert await active_grants(conn, unit, number, today()) == []
+    live = await grant(client, clinic, personal_number=number)
+    other = await make_clinic(client, {"rec": ["case_receiver"]})
+    await grant(client, other, personal_number=number)
+    assert [g["id"] for g in await active_grants(conn, unit, number, today())] == [uuid.UUID(live["id"])]
+
+
+async def test_list_filters_by_personal_number_and_pages(client: httpx.AsyncClient, clinic: Clinic) -> None:
+    number = pnr(1972, 11, 30)
+    mine = [await grant(client, clinic, personal_number=number) for _ in range(3)]
+    await grant(client, clinic)
+    h = clinic["handler"].headers
+    seen: list[str] = []
+    cursor = None
+    for _ in range(3):
+        params: dict[str, Any] = {"personal_number": f"{number[2:8]}-{number[8:]}", "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        r = await client.get(url(clinic), headers=h, params=params)
+        assert r.status_code == 200, r.text
+        seen += [g["id"] for g in r.json()["items"]]
+        cursor = r.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(g["id"] for g in mine) and len(seen) == 3
+    assert len((await client.get(url(clinic), headers=h)).json()["items"]) == 4
+    for bad in ({"personal_number": "12345"}, {"cursor": "garbage!"}, {"limit": 0}, {"limit": 201}):
+        assert (await client.get(url(clinic), headers=h, params=bad)).status_code == 422
+
+
+async def test_delete_one(client: httpx.AsyncClient, clinic: Clinic) -> None:
+    g = await grant(client, clinic)
+    h = clinic["handler"].headers
+    assert (await client.delete(url(clinic, f"/{g['id']}"), headers=h)).status_code == 204
+    assert (await client.delete(url(clinic, f"/{g['id']}"), headers=h)).status_code == 404
+    assert (await client.get(url(clinic), headers=h)).json()["items"] == []
+
+
+async def test_bulk_revoke_touches_only_this_units_grants(
+    client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
+) -> None:
+    a, b, keep = [await grant(client, clinic) for _ in range(3)]
+    other = await make_clinic(client, {"rec": ["case_receiver"]})
+    foreign = await grant(client, other)
+    body = {"ids": [a["id"], b["id"], a["id"], foreign["id"], str(uuid.uuid4())]}
+    r = await client.post(url(clinic, "/revoke"), headers=clinic["rec"].headers, json=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["revoked"] == 2 and sorted(r.json()["revoked_ids"]) == sorted([a["id"], b["id"]])
+    left = (await client.get(url(clinic), headers=clinic["rec"].headers)).json()["items"]
+    assert [g["id"] for g in left] == [keep["id"]]
+    still = (
+        await conn.execute(select(citizen_grants.c.id).where(citizen_grants.c.id == uuid.UUID(foreign["id"])))
+    ).scalar()
+    assert still is not None
+    # Only foreign ids: nothing revoked, still a 200 saying so.
+    r = await client.post(
+        url(clinic, "/revoke"), headers=clinic["rec"].headers, json={"ids": [foreign["id"]]}
+    )
+    assert r.json() == {"revoked": 0, "revoked_ids": []}
+    for bad in ({"ids": []}, {"ids": ["x"]}, {"ids": [keep["id"]], "all": True}, {}):
+        assert (
+            await client.post(url(clinic, "/revoke"), headers=clinic["rec"].headers, json=bad)
+        ).status_code == 422
+
+
+async def test_other_units_grants_are_404(client: httpx.AsyncClient, clinic: Clinic) -> None:
+    g = await grant(client, clinic)
+    other = await make_clinic(client, {"rec": ["case_receiver"]})
+    oh = other["rec"].headers
+    # No role at the unit.
+    assert (await client.get(url(clinic), headers=oh)).status_code == 404
+    assert (await client.post(url(clinic), headers=oh, json={"personal_number": pnr()})).status_code == 404
+    assert (await client.delete(url(clinic, f"/{g['id']}"), headers=oh)).status_code == 404
+    assert (await client.post(url(clinic, "/revoke"), headers=oh, json={"ids": [g["id"]]})).status_code == 404
+    # This unit's grant under the other unit's path.
+    assert (await client.delete(url(other, f"/{g['id']}"), headers=oh)).status_code == 404
+    assert len((await client.get(url(clinic), headers=clinic["rec"].headers)).json()["items"]) == 1
+    assert (await client.get(url(other), headers=oh)).json()["items"] == []
