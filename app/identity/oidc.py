@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 from jose import JWTError, jwk, jwt
+from jose.exceptions import JOSEError
 
 from app.config import Settings
 from app.domain.errors import Unauthenticated
@@ -91,7 +92,9 @@ class OidcVerifier:
                 issuer=self.issuer,
                 options={"leeway": self.leeway_seconds, "require_exp": True, "require_iat": True},
             )
-        except (JWTError, ValueError, TypeError) as exc:
+        # JOSEError, not only JWTError: a key id naming a key of another type (an RSA key for an
+        # ES256 header) raises JWKError, which must be a 401 and not a 500.
+        except (JOSEError, ValueError, TypeError) as exc:
             raise Unauthenticated("the ID token is not valid") from exc
         return claims
 
