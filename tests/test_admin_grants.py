@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos.citizen_grants import active_grants
-from app.db.tables import case_types, citizen_grants
+from app.db.tables import audit_events, case_types, citizen_grants
 from app.services.citizen_grants import today
 from tests.helpers import API, Clinic, make_clinic, pnr
 
@@ -223,3 +223,32 @@ async def test_other_units_grants_are_404(client: httpx.AsyncClient, clinic: Cli
     assert (await client.delete(url(other, f"/{g['id']}"), headers=oh)).status_code == 404
     assert len((await client.get(url(clinic), headers=clinic["rec"].headers)).json()["items"]) == 1
     assert (await client.get(url(other), headers=oh)).json()["items"] == []
+
+
+async def test_grant_changes_are_audited(
+    client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
+) -> None:
+    number = pnr()
+    g = await grant(client, clinic, personal_number=number)
+    second = await grant(client, clinic, "handler", personal_number=number)
+    other = await make_clinic(client, {"rec": ["case_receiver"]})
+    foreign = await grant(client, other, personal_number=number)
+    await client.delete(url(clinic, f"/{g['id']}"), headers=clinic["rec"].headers)
+    body = {"ids": [second["id"], foreign["id"]]}
+    await client.post(url(clinic, "/revoke"), headers=clinic["handler"].headers, json=body)
+    rows = (
+        await conn.execute(
+            select(audit_events.c.staff_hsa_id, audit_events.c.action, audit_events.c.detail)
+            .where(
+                audit_events.c.unit_id == uuid.UUID(clinic.unit_id), audit_events.c.personal_number == number
+            )
+            .order_by(audit_events.c.id)
+        )
+    ).all()
+    rec, handler = clinic["rec"].hsa_id, clinic["handler"].hsa_id
+    assert [(r[0], r[1], r[2]["change"], r[2]["grant_id"]) for r in rows] == [
+        (rec, "citizen_grant_changed", "granted", g["id"]),
+        (handler, "citizen_grant_changed", "granted", second["id"]),
+        (rec, "citizen_grant_changed", "revoked", g["id"]),
+        (handler, "citizen_grant_changed", "revoked", second["id"]),  # not the other unit's grant
+    ]

@@ -1,6 +1,9 @@
 """Citizen grants (domain.md "Service area"): approve a citizen to contact the unit, or hand out
 one restricted case type, until a date (inclusive) or until further notice.
 
+Every grant and revocation writes a PDL audit event (`citizen_grant_changed`): it is a change
+to what one citizen may do at the unit, shown in the citizen's own access-log extract.
+
 Expired grants stay listed (`active: false`) so staff can see and renew them, but have no effect:
 the citizen side reads only `repos.citizen_grants.active_grants`.
 """
@@ -13,8 +16,10 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.repos import audit, org
 from app.db.repos import citizen_grants as repo
 from app.domain.actors import StaffActor
+from app.domain.audit import AuditAction
 from app.domain.calendar import STOCKHOLM
 from app.domain.errors import NotFound, field_error
 from app.services.pagination import decode_cursor, page
@@ -25,6 +30,30 @@ MAX_BULK = 200
 def today() -> date:
     """Dates in grants are Swedish calendar dates."""
     return datetime.now(STOCKHOLM).date()
+
+
+async def _audit(
+    conn: AsyncConnection, actor: StaffActor, unit_id: UUID, change: str, grants: list[dict[str, Any]]
+) -> None:
+    unit = await org.get_unit(conn, unit_id)
+    if unit is None:
+        raise NotFound("unit not found")
+    for grant in grants:
+        await audit.record(
+            conn,
+            staff_id=actor.staff_id,
+            staff_hsa_id=actor.hsa_id,
+            unit_id=unit_id,
+            unit_hsa_id=unit["hsa_id"],
+            action=AuditAction.CITIZEN_GRANT_CHANGED,
+            personal_number=grant["personal_number"],
+            detail={
+                "change": change,
+                "grant_id": str(grant["id"]),
+                "case_type_id": str(grant["case_type_id"]) if grant["case_type_id"] else None,
+                "valid_until": grant["valid_until"].isoformat() if grant["valid_until"] else None,
+            },
+        )
 
 
 def _view(row: dict[str, Any], on: date) -> dict[str, Any]:
@@ -60,16 +89,22 @@ async def create_grant(
             # Every citizen who can contact the unit may already use it; a grant would mean nothing.
             raise field_error(["case_type_id"], "only a restricted case type is handed out")
     row = await repo.insert_grant(conn, unit_id, personal_number, case_type_id, valid_until, actor.staff_id)
+    await _audit(conn, actor, unit_id, "granted", [row])
     return _view(row, on)
 
 
-async def delete_grant(conn: AsyncConnection, unit_id: UUID, grant_id: UUID) -> None:
-    if not await repo.delete_grants(conn, unit_id, [grant_id]):
+async def delete_grant(conn: AsyncConnection, actor: StaffActor, unit_id: UUID, grant_id: UUID) -> None:
+    deleted = await repo.delete_grants(conn, unit_id, [grant_id])
+    if not deleted:
         raise NotFound("citizen grant not found")
+    await _audit(conn, actor, unit_id, "revoked", deleted)
 
 
-async def revoke_grants(conn: AsyncConnection, unit_id: UUID, ids: list[UUID]) -> dict[str, Any]:
+async def revoke_grants(
+    conn: AsyncConnection, actor: StaffActor, unit_id: UUID, ids: list[UUID]
+) -> dict[str, Any]:
     """Bulk revoke. Ids of other units (or unknown ids) are not touched and not reported as
     errors; the answer says which ids were revoked, so 0 is a valid outcome."""
     revoked = await repo.delete_grants(conn, unit_id, list(dict.fromkeys(ids)))
-    return {"revoked": len(revoked), "revoked_ids": revoked}
+    await _audit(conn, actor, unit_id, "revoked", revoked)
+    return {"revoked": len(revoked), "revoked_ids": [r["id"] for r in revoked]}

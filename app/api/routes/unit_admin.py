@@ -285,10 +285,10 @@ async def create_grant(conn: Conn, unit_id: UUID, actor: Grant, body: GrantIn) -
     "200 with the revoked ids, possibly none.",
 )
 async def revoke_grants(conn: Conn, unit_id: UUID, actor: Grant, body: RevokeIn) -> dict[str, Any]:
-    return await citizen_grants.revoke_grants(conn, unit_id, body.ids)
+    return await citizen_grants.revoke_grants(conn, actor, unit_id, body.ids)
 
 
 @router.delete("/citizen-grants/{id}", status_code=204, responses=R)
 async def delete_grant(conn: Conn, unit_id: UUID, id: UUID, actor: Grant) -> Response:
-    await citizen_grants.delete_grant(conn, unit_id, id)
+    await citizen_grants.delete_grant(conn, actor, unit_id, id)
     return Response(status_code=204)

@@ -64,12 +64,17 @@ async def list_grants(
     return [dict(r._mapping) for r in (await conn.execute(stmt.limit(limit))).all()]
 
 
-async def delete_grants(conn: AsyncConnection, unit_id: UUID, ids: list[UUID]) -> list[UUID]:
-    """Deletes those of `ids` that belong to the unit; returns them. Others are left alone."""
+async def delete_grants(conn: AsyncConnection, unit_id: UUID, ids: list[UUID]) -> list[dict[str, Any]]:
+    """Deletes those of `ids` that belong to the unit and returns them (for the audit log).
+    Ids of other units are left alone."""
     if not ids:
         return []
-    stmt = delete(g).where(g.c.unit_id == unit_id, g.c.id.in_(ids)).returning(g.c.id)
-    return list((await conn.execute(stmt)).scalars().all())
+    stmt = (
+        delete(g)
+        .where(g.c.unit_id == unit_id, g.c.id.in_(ids))
+        .returning(g.c.id, g.c.personal_number, g.c.case_type_id, g.c.valid_until)
+    )
+    return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
 
 async def active_grants(
