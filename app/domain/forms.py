@@ -22,6 +22,7 @@ MAX_LABEL = 200
 MAX_TEXT_ANSWER = 500
 MAX_TEXTAREA_ANSWER = 10_000
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _err(loc: list[str | int], msg: str) -> dict[str, Any]:
@@ -34,13 +35,18 @@ def parse_questions(
     """Check and normalise a form. Every problem is reported at once, with its location."""
     errors: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
+    if not isinstance(raw, list):  # an imported document is untrusted JSON: never a 500
+        raise ValidationFailed("the form is not valid", errors=[_err([*loc], "a list of questions")])
     if len(raw) > MAX_QUESTIONS:
         errors.append(_err([*loc], f"at most {MAX_QUESTIONS} questions"))
     seen: set[str] = set()
     for i, q in enumerate(raw):
         here: list[str | int] = [*loc, i]
+        if not isinstance(q, dict):
+            errors.append(_err(here, "a question is an object"))
+            continue
         key = q.get("key")
-        if not isinstance(key, str) or not _KEY.match(key):
+        if not isinstance(key, str) or not _KEY.fullmatch(key):
             errors.append(
                 _err([*here, "key"], "a key is a lower-case letter then letters, digits or _ (max 40)")
             )
@@ -48,13 +54,21 @@ def parse_questions(
             errors.append(_err([*here, "key"], f"the key {key!r} is used twice"))
         else:
             seen.add(key)
-        label = normalize_line(str(q.get("label") or ""))
+        raw_label = q.get("label")
+        label = normalize_line(raw_label) if isinstance(raw_label, str) else ""
         if not label or len(label) > MAX_LABEL:
             errors.append(_err([*here, "label"], f"a label is 1 to {MAX_LABEL} characters"))
         qtype = q.get("type")
         if qtype not in QUESTION_TYPES:
             errors.append(_err([*here, "type"], f"type is one of {', '.join(QUESTION_TYPES)}"))
-        options = [normalize_line(str(o)) for o in (q.get("options") or [])]
+        raw_options = q.get("options") or []
+        if not isinstance(raw_options, list) or not all(isinstance(o, str) for o in raw_options):
+            errors.append(_err([*here, "options"], "options are a list of texts"))
+            raw_options = []
+        options = [normalize_line(o) for o in raw_options]
+        required = q.get("required", False)
+        if not isinstance(required, bool):
+            errors.append(_err([*here, "required"], "required is true or false"))
         if qtype in CHOICE_TYPES:
             if len(options) < 2 or len(set(options)) != len(options) or not all(options):
                 errors.append(_err([*here, "options"], "a choice question needs 2 or more distinct options"))
@@ -69,7 +83,7 @@ def parse_questions(
                 "key": key,
                 "label": label,
                 "type": qtype,
-                "required": bool(q.get("required", False)),
+                "required": required is True,
                 "options": options,
             }
         )
@@ -83,6 +97,8 @@ def validate_answers(
 ) -> dict[str, Any]:
     """Check a citizen's answers against the form; returns them normalised."""
     errors: list[dict[str, Any]] = []
+    if not isinstance(answers, dict):
+        raise ValidationFailed("the answers do not fit the form", errors=[_err([*loc], "an object")])
     by_key = {q["key"]: q for q in form}
     for key in answers:
         if key not in by_key:
@@ -104,7 +120,8 @@ def validate_answers(
 
 
 def _blank(value: Any) -> bool:
-    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+    # Pasted zero-width characters alone are no answer (str.strip keeps them).
+    return value is None or value == [] or (isinstance(value, str) and not normalize_line(value))
 
 
 def _answer(q: dict[str, Any], value: Any) -> Any:
@@ -131,7 +148,8 @@ def _answer(q: dict[str, Any], value: Any) -> Any:
         if not isinstance(value, str):
             raise ValueError("a date is YYYY-MM-DD")
         try:
-            return date.fromisoformat(value).isoformat() if len(value) == 10 else _bad_date()
+            # fromisoformat also takes week dates ("2026-W01-1", ten characters too): not ours.
+            return date.fromisoformat(value).isoformat() if _DATE.fullmatch(value) else _bad_date()
         except ValueError as exc:
             raise ValueError("a date is YYYY-MM-DD") from exc
     if qtype == "yes_no":
