@@ -170,6 +170,13 @@ class Case:
         self.closure = Closure.CLOSED_WITHOUT_ANSWER
         return self._move("closed", CaseStatus.CLOSED, closure=Closure.CLOSED_WITHOUT_ANSWER.value)
 
+    def add_note(self, actor: CaseActor) -> Transition:
+        """An internal note by anyone who reaches the case; a closed case takes nothing more."""
+        if not (actor.is_receiver or actor.is_handler):
+            raise Forbidden("only case receivers and handlers write notes")
+        self._require_open("take a note")
+        return self._move("note_added", self.status)
+
     def citizen_reply(self) -> Transition:
         """The citizen answers a counter-question or a questions form: back to the same assignee."""
         if self.status != CaseStatus.AWAITING_CITIZEN:

@@ -1,0 +1,271 @@
+"""Cases, messages, notes and case events: the writes both sides share.
+
+A transition is persisted under the row lock taken by `lock_for_staff` (SELECT ... FOR UPDATE),
+so concurrent transitions on one case run one after another and none is lost; the UPDATE also
+checks the version it read, as a second line of defence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, exists, func, or_, select, true, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.db.tables import (
+    case_events,
+    case_notes,
+    case_participants,
+    case_types,
+    cases,
+    citizens,
+    group_members,
+    groups,
+    messages,
+    outbox,
+    staff,
+    unit_role_assignments,
+    units,
+)
+
+
+def my_group_ids(staff_id: UUID) -> Any:
+    """The groups a staff member belongs to (as a sub-select, so no extra round trip)."""
+    return select(group_members.c.group_id).where(group_members.c.staff_id == staff_id)
+
+
+def handler_access(staff_id: UUID) -> ColumnElement[bool]:
+    """A handler reaches cases assigned to them, to their groups, or that they took part in."""
+    took_part = exists().where(
+        case_participants.c.case_id == cases.c.id, case_participants.c.staff_id == staff_id
+    )
+    return or_(
+        cases.c.assignee_staff_id == staff_id,
+        cases.c.assignee_group_id.in_(my_group_ids(staff_id)),
+        took_part,
+    )
+
+
+async def lock_for_staff(
+    conn: AsyncConnection, unit_id: UUID, case_id: UUID, staff_id: UUID, sees_all: bool
+) -> dict[str, Any] | None:
+    """The case's state, the citizen's contact facts and the actor's groups at the unit, with the
+    case row locked until the transaction ends. None when the case is out of the actor's reach."""
+    my_groups = (
+        # NULL (not an empty array) when the actor is in no group of the unit.
+        select(func.array_agg(group_members.c.group_id))
+        .join(groups, groups.c.id == group_members.c.group_id)
+        .where(group_members.c.staff_id == staff_id, groups.c.unit_id == unit_id)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            cases.c.id,
+            cases.c.status,
+            cases.c.assignee_staff_id,
+            cases.c.assignee_group_id,
+            cases.c.version,
+            cases.c.closure,
+            cases.c.case_type_id,
+            cases.c.citizen_id,
+            citizens.c.personal_number,
+            citizens.c.email,
+            citizens.c.phone,
+            citizens.c.notify_by_email,
+            citizens.c.notify_by_sms,
+            units.c.hsa_id.label("unit_hsa_id"),
+            units.c.name.label("unit_name"),
+            my_groups.label("my_group_ids"),
+        )
+        .join(citizens, citizens.c.id == cases.c.citizen_id)
+        .join(units, units.c.id == cases.c.unit_id)
+        .where(
+            cases.c.id == case_id,
+            cases.c.unit_id == unit_id,
+            true() if sees_all else handler_access(staff_id),
+        )
+        .with_for_update(of=cases)
+    )
+    row = (await conn.execute(stmt)).one_or_none()
+    return dict(row._mapping) if row else None
+
+
+async def save_state(
+    conn: AsyncConnection,
+    case_id: UUID,
+    *,
+    read_version: int,
+    status: str,
+    assignee_staff_id: UUID | None,
+    assignee_group_id: UUID | None,
+    closure: str | None,
+    unread_increment: int = 0,
+) -> int | None:
+    """Write the aggregate's state, bump the version; None if the version moved meanwhile."""
+    closing = status == "closed"
+    stmt = (
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.version == read_version)
+        .values(
+            status=status,
+            assignee_staff_id=assignee_staff_id,
+            assignee_group_id=assignee_group_id,
+            closure=closure,
+            closed_at=func.now() if closing else None,
+            version=cases.c.version + 1,
+            updated_at=func.now(),
+            unread_by_citizen=cases.c.unread_by_citizen + unread_increment,
+        )
+        .returning(cases.c.version)
+    )
+    version: int | None = (await conn.execute(stmt)).scalar()
+    return version
+
+
+async def record_event(
+    conn: AsyncConnection,
+    case_id: UUID,
+    *,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    actor_staff_id: UUID | None,
+    actor_type: str = "staff",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One case event (who, when, from, to); a staff actor also becomes a participant, which
+    keeps a handler's access to the case after it moves on."""
+    await conn.execute(
+        insert(case_events).values(
+            case_id=case_id,
+            action=action,
+            actor_type=actor_type,
+            actor_staff_id=actor_staff_id,
+            from_status=from_status,
+            to_status=to_status,
+            detail=detail or {},
+        )
+    )
+    if actor_staff_id is not None:
+        await conn.execute(
+            insert(case_participants)
+            .values(case_id=case_id, staff_id=actor_staff_id)
+            .on_conflict_do_nothing()
+        )
+
+
+MESSAGE_COLS = (
+    messages.c.id,
+    messages.c.kind,
+    messages.c.body,
+    messages.c.author_type,
+    messages.c.author_staff_id,
+    messages.c.author_display_name,
+    messages.c.author_staff_name,
+    messages.c.created_at,
+    messages.c.read_at,
+)
+
+
+async def insert_message(
+    conn: AsyncConnection,
+    case_id: UUID,
+    *,
+    kind: str,
+    body: str,
+    author_type: str,
+    author_display_name: str,
+    author_staff_id: UUID | None = None,
+    author_staff_name: str | None = None,
+    answers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    stmt = (
+        insert(messages)
+        .values(
+            case_id=case_id,
+            kind=kind,
+            body=body,
+            answers=answers,
+            author_type=author_type,
+            author_staff_id=author_staff_id,
+            author_display_name=author_display_name,
+            author_staff_name=author_staff_name,
+        )
+        .returning(*MESSAGE_COLS)
+    )
+    return dict((await conn.execute(stmt)).one()._mapping)
+
+
+async def insert_note(conn: AsyncConnection, case_id: UUID, staff_id: UUID, body: str) -> dict[str, Any]:
+    stmt = (
+        insert(case_notes)
+        .values(case_id=case_id, author_staff_id=staff_id, body=body)
+        .returning(
+            case_notes.c.id,
+            case_notes.c.body,
+            case_notes.c.created_at,
+            select(func.concat_ws(" ", staff.c.given_name, staff.c.family_name))
+            .where(staff.c.id == case_notes.c.author_staff_id)
+            .scalar_subquery()
+            .label("author_name"),
+        )
+    )
+    return dict((await conn.execute(stmt)).one()._mapping)
+
+
+async def enqueue_notification(
+    conn: AsyncConnection,
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    payload: dict[str, Any],
+    dedup_key: str,
+) -> None:
+    """An outbox row in the change's own transaction; the notifier delivers it and retries."""
+    await conn.execute(
+        insert(outbox)
+        .values(channel=channel, recipient=recipient, template=template, payload=payload, dedup_key=dedup_key)
+        .on_conflict_do_nothing(
+            index_elements=[outbox.c.dedup_key], index_where=outbox.c.dedup_key.isnot(None)
+        )
+    )
+
+
+async def staff_author(conn: AsyncConnection, staff_id: UUID) -> dict[str, Any] | None:
+    """What a staff message needs about its author: name, title and the citizen-facing settings."""
+    row = (
+        await conn.execute(
+            select(
+                staff.c.given_name,
+                staff.c.family_name,
+                staff.c.title,
+                staff.c.protected_identity,
+                staff.c.signature,
+                staff.c.show_name_to_citizens,
+            ).where(staff.c.id == staff_id)
+        )
+    ).one_or_none()
+    return dict(row._mapping) if row else None
+
+
+async def answer_templates(conn: AsyncConnection, case_type_id: UUID) -> list[dict[str, Any]]:
+    value = (
+        await conn.execute(select(case_types.c.answer_templates).where(case_types.c.id == case_type_id))
+    ).scalar()
+    return list(value or [])
+
+
+async def valid_assignee(conn: AsyncConnection, unit_id: UUID, kind: str, assignee_id: UUID) -> bool:
+    """A staff assignee holds case_handler at the unit; a group assignee is one of the unit's."""
+    if kind == "group":
+        stmt = select(groups.c.id).where(groups.c.id == assignee_id, groups.c.unit_id == unit_id)
+    else:
+        u = unit_role_assignments
+        stmt = select(u.c.id).where(
+            and_(u.c.unit_id == unit_id, u.c.staff_id == assignee_id, u.c.role == "case_handler")
+        )
+    return (await conn.execute(stmt)).first() is not None

@@ -1,0 +1,272 @@
+"""Case transitions, staff side: distribute, reassign, claim, messages, close, notes.
+
+One path for every change: lock the case row (scoped to the actor: out of reach → 404), check
+If-Match (412), let the aggregate decide (403 / 409), then persist state + case event + audit
+event (+ message, outbox row) in the request's transaction. The row lock serialises concurrent
+transitions on one case, so with or without If-Match no update is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.db.repos import audit
+from app.db.repos import cases as repo
+from app.domain.actors import StaffActor
+from app.domain.audit import AuditAction
+from app.domain.case import Assignee, Case, CaseActor, CaseStatus, Closure, MessageKind, Transition
+from app.domain.errors import Conflict, NotFound, PreconditionFailed, field_error
+from app.domain.policy import Permission, Role
+from app.services.case_messages import compose_staff_message, notify_citizen
+
+AUDIT_FOR_ACTION = {
+    "distributed": AuditAction.CASE_DISTRIBUTED,
+    "reassigned": AuditAction.CASE_REASSIGNED,
+    "claimed": AuditAction.CASE_CLAIMED,
+    "answered": AuditAction.MESSAGE_SENT,
+    "partial_reply": AuditAction.MESSAGE_SENT,
+    "counter_question": AuditAction.MESSAGE_SENT,
+    "closed": AuditAction.CASE_CLOSED,
+    "note_added": AuditAction.NOTE_ADDED,
+}
+
+
+@dataclass(slots=True)
+class Loaded:
+    """A locked case: the aggregate plus what persisting and auditing it needs."""
+
+    case: Case
+    actor: CaseActor
+    row: dict[str, Any]
+
+
+async def _load(
+    conn: AsyncConnection,
+    actor: StaffActor,
+    unit_id: UUID,
+    case_id: UUID,
+    if_match: frozenset[int] | None,
+) -> Loaded:
+    sees_all = actor.can(unit_id, Permission.CASE_READ_ALL)
+    row = await repo.lock_for_staff(conn, unit_id, case_id, actor.staff_id, sees_all)
+    if row is None:
+        raise NotFound("case not found")
+    if if_match is not None and row["version"] not in if_match:
+        raise PreconditionFailed(
+            "the case has changed since you read it; reload it and try again", version=row["version"]
+        )
+    assignee = None
+    if row["assignee_staff_id"] is not None:
+        assignee = Assignee("staff", row["assignee_staff_id"])
+    elif row["assignee_group_id"] is not None:
+        assignee = Assignee("group", row["assignee_group_id"])
+    case = Case(
+        id=row["id"],
+        unit_id=unit_id,
+        status=CaseStatus(row["status"]),
+        assignee=assignee,
+        version=row["version"],
+        closure=Closure(row["closure"]) if row["closure"] else None,
+    )
+    roles = actor.roles_at(unit_id)
+    case_actor = CaseActor(
+        staff_id=actor.staff_id,
+        is_receiver=Role.CASE_RECEIVER in roles,
+        is_handler=Role.CASE_HANDLER in roles,
+        group_ids=frozenset(row["my_group_ids"] or ()),
+    )
+    return Loaded(case, case_actor, row)
+
+
+async def _persist(
+    conn: AsyncConnection,
+    actor: StaffActor,
+    loaded: Loaded,
+    t: Transition,
+    *,
+    unread_increment: int = 0,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    case = loaded.case
+    version = await repo.save_state(
+        conn,
+        case.id,
+        read_version=case.version,
+        status=case.status.value,
+        assignee_staff_id=case.assignee.id if case.assignee and case.assignee.type == "staff" else None,
+        assignee_group_id=case.assignee.id if case.assignee and case.assignee.type == "group" else None,
+        closure=case.closure.value if case.closure else None,
+        unread_increment=unread_increment,
+    )
+    if version is None:  # cannot happen under the row lock; never overwrite a newer state
+        raise Conflict("the case changed while this request ran; reload it and try again")
+    event_detail = {**t.detail, **(detail or {})}
+    await repo.record_event(
+        conn,
+        case.id,
+        action=t.action,
+        from_status=t.from_status.value,
+        to_status=t.to_status.value,
+        actor_staff_id=actor.staff_id,
+        detail=event_detail,
+    )
+    await audit.record(
+        conn,
+        staff_id=actor.staff_id,
+        staff_hsa_id=actor.hsa_id,
+        unit_id=case.unit_id,
+        unit_hsa_id=loaded.row["unit_hsa_id"],
+        action=AUDIT_FOR_ACTION[t.action],
+        personal_number=loaded.row["personal_number"],
+        case_id=case.id,
+        detail=event_detail,
+    )
+    return version
+
+
+async def _check_assignee(conn: AsyncConnection, unit_id: UUID, assignee: Assignee | None) -> None:
+    if assignee is not None and not await repo.valid_assignee(conn, unit_id, assignee.type, assignee.id):
+        what = "a case handler at this unit" if assignee.type == "staff" else "a group of this unit"
+        raise field_error(["assignee", "id"], f"the assignee must be {what}")
+
+
+async def assign(
+    conn: AsyncConnection,
+    actor: StaffActor,
+    unit_id: UUID,
+    case_id: UUID,
+    assignee: Assignee | None,
+    partial_reply: str | None,
+    if_match: frozenset[int] | None,
+) -> int:
+    """Receiver: distribute (optionally with a partial reply). The assigned handler who is not a
+    receiver: reassign. Either may put the case back in the inbox (assignee None)."""
+    loaded = await _load(conn, actor, unit_id, case_id, if_match)
+    case, who = loaded.case, loaded.actor
+    if who.is_receiver:
+        t = (
+            case.distribute_with_partial_reply(who, assignee)
+            if partial_reply is not None
+            else case.distribute(who, assignee)
+        )
+    else:
+        if partial_reply is not None:
+            case.reassign(who, assignee)  # 403/409 first when the handler may not even reassign
+            raise field_error(["partial_reply"], "only a case receiver distributes with a partial reply")
+        t = case.reassign(who, assignee)
+    await _check_assignee(conn, unit_id, assignee)
+    if partial_reply is None:
+        return await _persist(conn, actor, loaded, t)
+    message = await _write_message(conn, actor, loaded, MessageKind.PARTIAL_REPLY, partial_reply)
+    return await _persist(
+        conn, actor, loaded, t, unread_increment=1, detail={"message_id": str(message["id"])}
+    )
+
+
+async def claim(
+    conn: AsyncConnection, actor: StaffActor, unit_id: UUID, case_id: UUID, if_match: frozenset[int] | None
+) -> int:
+    loaded = await _load(conn, actor, unit_id, case_id, if_match)
+    t = loaded.case.claim(loaded.actor)
+    return await _persist(conn, actor, loaded, t)
+
+
+async def send_message(
+    conn: AsyncConnection,
+    actor: StaffActor,
+    unit_id: UUID,
+    case_id: UUID,
+    *,
+    kind: MessageKind,
+    body: str | None,
+    attachment_ids: list[UUID],
+    answer_template_id: str | None,
+    if_match: frozenset[int] | None,
+) -> tuple[dict[str, Any], int]:
+    """Answer, partial reply or counter-question; returns the message and the new version."""
+    loaded = await _load(conn, actor, unit_id, case_id, if_match)
+    t = loaded.case.staff_message(loaded.actor, kind)
+    if attachment_ids:
+        # Attachments arrive in a later issue: until then no id is known.
+        raise field_error(["attachment_ids"], "unknown attachment id")
+    text = await _message_text(conn, loaded, body, answer_template_id)
+    message = await _write_message(conn, actor, loaded, kind, text)
+    detail = {"message_id": str(message["id"])}
+    if answer_template_id is not None:
+        detail["answer_template_id"] = answer_template_id
+    version = await _persist(conn, actor, loaded, t, unread_increment=1, detail=detail)
+    return message, version
+
+
+async def _message_text(
+    conn: AsyncConnection, loaded: Loaded, body: str | None, template_id: str | None
+) -> str:
+    if template_id is None:
+        if body is None:
+            raise field_error(["body"], "a message needs a body (or an answer_template_id)")
+        return body
+    case_type_id = loaded.row["case_type_id"]
+    templates = await repo.answer_templates(conn, case_type_id) if case_type_id else []
+    template = next((x for x in templates if str(x.get("id")) == template_id), None)
+    if template is None:
+        raise field_error(["answer_template_id"], "not an answer template of this case's case type")
+    # The handler may edit the template's text before sending; without a body it goes as is.
+    return body if body is not None else str(template.get("body") or "")
+
+
+async def _write_message(
+    conn: AsyncConnection, actor: StaffActor, loaded: Loaded, kind: MessageKind, text: str
+) -> dict[str, Any]:
+    author = await repo.staff_author(conn, actor.staff_id)
+    if author is None:
+        raise NotFound("your staff account no longer exists")
+    composed = compose_staff_message(text, author, loaded.row["unit_name"])
+    message = await repo.insert_message(
+        conn,
+        loaded.case.id,
+        kind=kind.value,
+        body=composed.body,
+        author_type="staff",
+        author_staff_id=actor.staff_id,
+        author_display_name=composed.citizen_facing_name,
+        author_staff_name=composed.staff_name,
+    )
+    await notify_citizen(conn, loaded.row, message["id"])
+    return message
+
+
+async def close(
+    conn: AsyncConnection,
+    actor: StaffActor,
+    unit_id: UUID,
+    case_id: UUID,
+    note: str | None,
+    if_match: frozenset[int] | None,
+) -> int:
+    loaded = await _load(conn, actor, unit_id, case_id, if_match)
+    t = loaded.case.close_without_answer(loaded.actor)
+    detail: dict[str, Any] = {}
+    if note:
+        saved = await repo.insert_note(conn, case_id, actor.staff_id, note)
+        detail["note_id"] = str(saved["id"])
+    return await _persist(conn, actor, loaded, t, detail=detail)
+
+
+async def add_note(
+    conn: AsyncConnection,
+    actor: StaffActor,
+    unit_id: UUID,
+    case_id: UUID,
+    body: str,
+    if_match: frozenset[int] | None,
+) -> tuple[dict[str, Any], int]:
+    """An internal note, never citizen-visible. It bumps the version like any change."""
+    loaded = await _load(conn, actor, unit_id, case_id, if_match)
+    t = loaded.case.add_note(loaded.actor)
+    note = await repo.insert_note(conn, case_id, actor.staff_id, body)
+    version = await _persist(conn, actor, loaded, t, detail={"note_id": str(note["id"])})
+    return note, version
