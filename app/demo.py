@@ -177,4 +177,8 @@ def _as_dict(person: DirectoryPerson) -> dict[str, Any]:
 
 async def _extend(conn: AsyncConnection, ids: dict[str, Any]) -> dict[str, Any]:
     """Later features (case types, cases) add their demo data here."""
-    return {}
+    from app import demo_catalog
+
+    added: dict[str, Any] = {}
+    added.update(await demo_catalog.load(conn, {**ids, **added}))
+    return added
