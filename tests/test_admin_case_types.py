@@ -277,28 +277,3 @@ async def test_has_active_case_type(client: httpx.AsyncClient, conn: AsyncConnec
     assert await has_active_case_type(conn, ct["unit_id"]) is True
     await client.post(f"{units_url(clinic.unit_id)}/{ct['id']}/deactivate", headers=clinic["admin"].headers)
     assert await has_active_case_type(conn, ct["unit_id"]) is False
-
-
-async def test_demo_catalog_is_idempotent(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
-    from app import demo_catalog
-    from tests.case_type_helpers import add_unit, grant
-
-    clinic = await make_clinic(client, {"admin": ["local_admin"]})
-    south = await add_unit(client, clinic, 9100)
-    await grant(client, clinic, south, clinic["admin"].hsa_id, "local_admin")
-    ids = {"region": clinic.region_id, "north": clinic.unit_id, "south": south}
-    first = await demo_catalog.load(conn, ids)
-    assert await demo_catalog.load(conn, ids) == first
-    h = clinic["admin"].headers
-    north_types = {
-        i["id"]: i for i in (await client.get(units_url(clinic.unit_id), headers=h)).json()["items"]
-    }
-    assert len(north_types) == 6
-    assert north_types[str(first["ct_prescription"])]["origin"] == "regional_template"
-    assert north_types[str(first["ct_prescription"])]["status"] == "active"
-    assert north_types[str(first["ct_restricted"])]["restricted"] is True
-    assert north_types[str(first["ct_draft"])]["status"] == "draft"
-    central = north_types[str(first["ct_central_booking"])]
-    assert central["origin"] == "central" and central["status"] == "active" and central["terms_text"]
-    south_types = (await client.get(units_url(south), headers=h)).json()["items"]
-    assert {t["status"] for t in south_types} == {"active"} and len(south_types) == 2

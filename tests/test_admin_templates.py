@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.case_type_helpers import FULL, add_unit, grant, regional_admin, units_url
 from tests.helpers import API, add_staff, make_clinic
@@ -113,3 +114,27 @@ async def test_local_admin_copies_a_template_into_a_draft(client: httpx.AsyncCli
     assert r.status_code == 403
     r = await client.post(url, headers=elsewhere["admin"].headers, json={"template_id": foreign["id"]})
     assert r.status_code == 404
+
+
+async def test_demo_catalog_is_idempotent(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
+    from app import demo_catalog
+
+    clinic = await make_clinic(client, {"admin": ["local_admin"]})
+    south = await add_unit(client, clinic, 9100)
+    await grant(client, clinic, south, clinic["admin"].hsa_id, "local_admin")
+    ids = {"region": clinic.region_id, "north": clinic.unit_id, "south": south}
+    first = await demo_catalog.load(conn, ids)
+    assert await demo_catalog.load(conn, ids) == first
+    h = clinic["admin"].headers
+    north_types = {
+        i["id"]: i for i in (await client.get(units_url(clinic.unit_id), headers=h)).json()["items"]
+    }
+    assert len(north_types) == 6
+    assert north_types[str(first["ct_prescription"])]["origin"] == "regional_template"
+    assert north_types[str(first["ct_prescription"])]["status"] == "active"
+    assert north_types[str(first["ct_restricted"])]["restricted"] is True
+    assert north_types[str(first["ct_draft"])]["status"] == "draft"
+    central = north_types[str(first["ct_central_booking"])]
+    assert central["origin"] == "central" and central["status"] == "active" and central["terms_text"]
+    south_types = (await client.get(units_url(south), headers=h)).json()["items"]
+    assert {t["status"] for t in south_types} == {"active"} and len(south_types) == 2
