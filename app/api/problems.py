@@ -41,7 +41,8 @@ def _clean_errors(errors: Any) -> list[dict[str, Any]]:
 
 async def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    extra = dict(exc.extra)
+    # RFC 9457's own members are never overridden by an error's extras (that would be a 500).
+    extra = {k: v for k, v in exc.extra.items() if k not in {"type", "title", "status", "detail"}}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
     return problem(exc.status, exc.type_slug, exc.title, exc.detail, **extra)

@@ -85,7 +85,7 @@ class Case:
 
     def _require_open(self, action: str) -> None:
         if self.status == CaseStatus.CLOSED:
-            raise InvalidTransition(f"a closed case cannot {action}", status=self.status.value)
+            raise InvalidTransition(f"a closed case cannot {action}", case_status=self.status.value)
 
     def _move(self, action: str, to: CaseStatus, **detail: str) -> Transition:
         t = Transition(action, self.status, to, detail)
@@ -122,7 +122,7 @@ class Case:
             raise Forbidden("only a case handler claims cases")
         if self.assignee is None or self.assignee.type != "group":
             raise InvalidTransition(
-                "only a case assigned to a group can be claimed", status=self.status.value
+                "only a case assigned to a group can be claimed", case_status=self.status.value
             )
         if self.assignee.id not in actor.group_ids:
             raise Forbidden("only a member of the group claims its cases")
@@ -147,16 +147,20 @@ class Case:
             return self._move("answered", CaseStatus.CLOSED, closure=Closure.ANSWERED.value)
         if kind == MessageKind.PARTIAL_REPLY:
             if self.status != CaseStatus.ASSIGNED:
-                raise InvalidTransition("a partial reply needs an assigned case", status=self.status.value)
+                raise InvalidTransition(
+                    "a partial reply needs an assigned case", case_status=self.status.value
+                )
             self._require_may_answer(actor)
             return self._move("partial_reply", CaseStatus.ASSIGNED)
         if kind == MessageKind.COUNTER_QUESTION:
             if self.status != CaseStatus.ASSIGNED:
-                raise InvalidTransition("a counter-question needs an assigned case", status=self.status.value)
+                raise InvalidTransition(
+                    "a counter-question needs an assigned case", case_status=self.status.value
+                )
             self._require_may_answer(actor)
             return self._move("counter_question", CaseStatus.AWAITING_CITIZEN)
         raise InvalidTransition(
-            f"staff cannot send a {kind.value} message in a case", status=self.status.value
+            f"staff cannot send a {kind.value} message in a case", case_status=self.status.value
         )
 
     def distribute_with_partial_reply(self, actor: CaseActor, assignee: Assignee | None) -> Transition:
@@ -181,6 +185,6 @@ class Case:
         """The citizen answers a counter-question or a questions form: back to the same assignee."""
         if self.status != CaseStatus.AWAITING_CITIZEN:
             raise InvalidTransition(
-                "the citizen can write only while the clinic awaits an answer", status=self.status.value
+                "the citizen can write only while the clinic awaits an answer", case_status=self.status.value
             )
         return self._move("citizen_replied", CaseStatus.ASSIGNED)
