@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.db.tables import cases, citizens
 from tests.helpers import API, Clinic, add_staff, make_clinic, pnr
@@ -231,3 +232,38 @@ async def test_revoking_the_handler_role_leaves_the_units_groups(
     assert [m["id"] for m in r.json()["members"]] == [clinic["h1"].staff_id]
     r = await client.get(groups_url(other, there["id"]), headers=other["admin"].headers)
     assert [m["id"] for m in r.json()["members"]] == [person.staff_id]  # other units untouched
+
+
+async def test_delete_waits_for_a_concurrent_assignment_and_then_refuses(
+    committed_client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """The group row lock: a case assigned to the group in a transaction still open when the
+    delete starts is counted once it commits, so no case is left `assigned` to nobody."""
+    client = committed_client
+    clinic = await make_clinic(client, {"admin": ["local_admin"]})
+    group = await create(client, clinic, "Team", [])
+    async with engine.begin() as setup:
+        case_id = await add_case(setup, clinic, group["id"], "new")
+        await setup.execute(cases.update().where(cases.c.id == case_id).values(assignee_group_id=None))
+    async with engine.connect() as other:
+        await other.begin()
+        await other.execute(
+            cases.update()
+            .where(cases.c.id == case_id)
+            .values(assignee_group_id=uuid.UUID(group["id"]), status="assigned")
+        )
+        deleting = asyncio.create_task(
+            client.delete(groups_url(clinic, group["id"]), headers=clinic["admin"].headers)
+        )
+        await asyncio.sleep(0.3)
+        assert not deleting.done()  # waits for the assignment's transaction
+        await other.commit()
+    r = await asyncio.wait_for(deleting, 10)
+    assert r.status_code == 409, r.text
+    async with engine.connect() as check:
+        row = (
+            await check.execute(
+                select(cases.c.status, cases.c.assignee_group_id).where(cases.c.id == case_id)
+            )
+        ).one()
+    assert row.status == "assigned" and str(row.assignee_group_id) == group["id"]

@@ -82,12 +82,18 @@ async def replace_members(conn: AsyncConnection, group_id: UUID, staff_ids: list
 
 
 async def handlers_among(conn: AsyncConnection, unit_id: UUID, staff_ids: list[UUID]) -> set[UUID]:
-    """Those of `staff_ids` who hold case_handler at the unit."""
+    """Those of `staff_ids` who hold case_handler at the unit.
+
+    FOR SHARE: a concurrent revocation of the role waits for this transaction, and its clean-up
+    of the unit's groups then sees the members added here.
+    """
     if not staff_ids:
         return set()
     u = unit_role_assignments
-    stmt = select(u.c.staff_id).where(
-        u.c.unit_id == unit_id, u.c.role == "case_handler", u.c.staff_id.in_(staff_ids)
+    stmt = (
+        select(u.c.staff_id)
+        .where(u.c.unit_id == unit_id, u.c.role == "case_handler", u.c.staff_id.in_(staff_ids))
+        .with_for_update(read=True)
     )
     return set((await conn.execute(stmt)).scalars().all())
 
