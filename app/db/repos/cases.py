@@ -193,6 +193,8 @@ async def insert_message(
             author_staff_id=author_staff_id,
             author_display_name=author_display_name,
             author_staff_name=author_staff_name,
+            # Not now(): several messages written in one transaction must keep their order.
+            created_at=func.clock_timestamp(),
         )
         .returning(*MESSAGE_COLS)
     )
@@ -202,13 +204,13 @@ async def insert_message(
 async def insert_note(conn: AsyncConnection, case_id: UUID, staff_id: UUID, body: str) -> dict[str, Any]:
     stmt = (
         insert(case_notes)
-        .values(case_id=case_id, author_staff_id=staff_id, body=body)
+        .values(case_id=case_id, author_staff_id=staff_id, body=body, created_at=func.clock_timestamp())
         .returning(
             case_notes.c.id,
             case_notes.c.body,
             case_notes.c.created_at,
             select(func.concat_ws(" ", staff.c.given_name, staff.c.family_name))
-            .where(staff.c.id == case_notes.c.author_staff_id)
+            .where(staff.c.id == staff_id)
             .scalar_subquery()
             .label("author_name"),
         )
