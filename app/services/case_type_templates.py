@@ -18,7 +18,7 @@ from app.db.repos import case_type_templates as repo
 from app.domain import case_types as rules
 from app.domain.actors import StaffActor
 from app.domain.case_types import Origin
-from app.domain.errors import Forbidden, NotFound, PreconditionFailed
+from app.domain.errors import Forbidden, NotFound
 from app.domain.policy import Permission as P
 from app.domain.policy import allowed
 from app.services import case_types
@@ -90,12 +90,11 @@ async def update_template(
     region_id: UUID,
     template_id: UUID,
     changes: Mapping[str, Any],
-    if_match: int | None = None,
+    if_match: frozenset[int] | None = None,
 ) -> dict[str, Any]:
     await require_writer(conn, actor, region_id)
     row = await _load(conn, region_id, template_id, for_update=True)
-    if if_match is not None and row["version"] != if_match:
-        raise PreconditionFailed(f"the template is at version {row['version']}, not {if_match}")
+    rules.check_version("template", row["version"], if_match)
     values = rules.clean_content(changes, row["answer_templates"])
     if values:
         await repo.update_template(conn, region_id, template_id, values)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db.repos import case_types as repo
 from app.domain import case_types as rules
 from app.domain.case_types import Origin, Status
-from app.domain.errors import Conflict, NotFound, PreconditionFailed
+from app.domain.errors import Conflict, NotFound
 from app.services.pagination import decode_cursor, page
 
 
@@ -46,13 +46,6 @@ async def _load(
     return row
 
 
-def _check_version(row: Mapping[str, Any], if_match: int | None) -> None:
-    if if_match is not None and row["version"] != if_match:
-        raise PreconditionFailed(
-            f"the case type is at version {row['version']}, not {if_match}", current_version=row["version"]
-        )
-
-
 async def get_case_type(conn: AsyncConnection, unit_id: UUID, case_type_id: UUID) -> dict[str, Any]:
     return view(await _load(conn, unit_id, case_type_id))
 
@@ -80,10 +73,10 @@ async def update_case_type(
     unit_id: UUID,
     case_type_id: UUID,
     changes: Mapping[str, Any],
-    if_match: int | None = None,
+    if_match: frozenset[int] | None = None,
 ) -> dict[str, Any]:
     row = await _load(conn, unit_id, case_type_id, for_update=True)
-    _check_version(row, if_match)
+    rules.check_version("case type", row["version"], if_match)
     rules.check_central_patch(row["origin"], set(changes))
     values = rules.clean_content(changes, row["answer_templates"])
     if row["status"] == Status.ACTIVE:
@@ -95,10 +88,10 @@ async def update_case_type(
 
 
 async def activate(
-    conn: AsyncConnection, unit_id: UUID, case_type_id: UUID, if_match: int | None = None
+    conn: AsyncConnection, unit_id: UUID, case_type_id: UUID, if_match: frozenset[int] | None = None
 ) -> dict[str, Any]:
     row = await _load(conn, unit_id, case_type_id, for_update=True)
-    _check_version(row, if_match)
+    rules.check_version("case type", row["version"], if_match)
     rules.require_activatable(row)
     target = rules.activation_target(row["status"])
     if target is not None:
@@ -107,10 +100,10 @@ async def activate(
 
 
 async def deactivate(
-    conn: AsyncConnection, unit_id: UUID, case_type_id: UUID, if_match: int | None = None
+    conn: AsyncConnection, unit_id: UUID, case_type_id: UUID, if_match: frozenset[int] | None = None
 ) -> dict[str, Any]:
     row = await _load(conn, unit_id, case_type_id, for_update=True)
-    _check_version(row, if_match)
+    rules.check_version("case type", row["version"], if_match)
     target = rules.deactivation_target(row["status"])
     if target is not None:
         await repo.update_case_type(conn, unit_id, case_type_id, {"status": target.value})
@@ -118,11 +111,11 @@ async def deactivate(
 
 
 async def delete_case_type(
-    conn: AsyncConnection, unit_id: UUID, case_type_id: UUID, if_match: int | None = None
+    conn: AsyncConnection, unit_id: UUID, case_type_id: UUID, if_match: frozenset[int] | None = None
 ) -> None:
     # The row lock also waits out a case being created with this type right now.
     row = await _load(conn, unit_id, case_type_id, for_update=True)
-    _check_version(row, if_match)
+    rules.check_version("case type", row["version"], if_match)
     if await repo.case_type_in_use(conn, case_type_id):
         raise Conflict("cases use this case type; deactivate it instead of deleting it")
     await repo.delete_case_type(conn, unit_id, case_type_id)

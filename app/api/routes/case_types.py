@@ -5,11 +5,10 @@ Case-type lists are keyset pages ordered by name; a unit has few, so one page us
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.api.case_type_schemas import (
     ActivateCentralIn,
@@ -25,11 +24,11 @@ from app.api.case_type_schemas import (
     UnitCentralOut,
 )
 from app.api.deps import AnyStaff, Conn, Public, SystemAdmin, requires
+from app.api.etag import IfMatch, etag
 from app.api.problems import responses
 from app.api.schemas import Cursor, Limit, Page
 from app.domain.actors import StaffActor
 from app.domain.categories import all_categories
-from app.domain.errors import PreconditionFailed
 from app.domain.policy import Permission as P
 from app.services import case_type_io, case_type_templates, case_types, central_case_types
 
@@ -37,25 +36,13 @@ router = APIRouter(tags=["case types"])
 
 ReadTypes = Annotated[StaffActor, Depends(requires(P.CASE_TYPE_READ))]
 WriteTypes = Annotated[StaffActor, Depends(requires(P.CASE_TYPE_WRITE))]
-IfMatch = Annotated[str | None, Header(description='the version from the ETag, e.g. "3"')]
 UNIT = "/units/{unit_id}/case-types"
 REGION = "/regions/{region_id}/case-type-templates"
 _CENTRAL_ERRORS = responses(401, 403, 404, 409, 422)
-_ETAG = re.compile(r'\s*(?:W/)?"?(\d{1,9})"?\s*')
-
-
-def _version(if_match: str | None) -> int | None:
-    """None = no precondition. A value naming no version of ours can never match: 412."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    m = _ETAG.fullmatch(if_match)
-    if m is None:
-        raise PreconditionFailed("If-Match names no version of this resource")
-    return int(m.group(1))
 
 
 def _tagged(response: Response, body: dict[str, Any]) -> dict[str, Any]:
-    response.headers["ETag"] = f'"{body["version"]}"'
+    response.headers["ETag"] = etag(body["version"])
     return body
 
 
@@ -128,7 +115,7 @@ async def update_case_type(
     changes = body.model_dump(exclude_unset=True)
     if "answer_templates" in changes:  # keep the ids as UUID objects for the identity check
         changes["answer_templates"] = [t.model_dump() for t in body.answer_templates or []]
-    updated = await case_types.update_case_type(conn, unit_id, id, changes, _version(if_match))
+    updated = await case_types.update_case_type(conn, unit_id, id, changes, if_match)
     return _tagged(response, updated)
 
 
@@ -137,7 +124,7 @@ async def delete_case_type(
     conn: Conn, unit_id: UUID, id: UUID, actor: WriteTypes, if_match: IfMatch = None
 ) -> Response:
     """Only while no case uses it (409 otherwise): deactivate a used one instead."""
-    await case_types.delete_case_type(conn, unit_id, id, _version(if_match))
+    await case_types.delete_case_type(conn, unit_id, id, if_match)
     return Response(status_code=204)
 
 
@@ -148,7 +135,7 @@ async def activate_case_type(
     conn: Conn, unit_id: UUID, id: UUID, actor: WriteTypes, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
     """Needs name, category and terms text (422 lists the missing ones in `missing_fields`)."""
-    return _tagged(response, await case_types.activate(conn, unit_id, id, _version(if_match)))
+    return _tagged(response, await case_types.activate(conn, unit_id, id, if_match))
 
 
 @router.post(
@@ -157,7 +144,7 @@ async def activate_case_type(
 async def deactivate_case_type(
     conn: Conn, unit_id: UUID, id: UUID, actor: WriteTypes, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    return _tagged(response, await case_types.deactivate(conn, unit_id, id, _version(if_match)))
+    return _tagged(response, await case_types.deactivate(conn, unit_id, id, if_match))
 
 
 @router.get(f"{UNIT}/{{id}}/export", response_model=CaseTypeDocument, responses=responses(401, 403, 404, 409))
@@ -236,7 +223,7 @@ async def update_template(
     conn: Conn, region_id: UUID, id: UUID, actor: AnyStaff, body: CaseTypePatch, if_match: IfMatch = None
 ) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
-    return await case_type_templates.update_template(conn, actor, region_id, id, changes, _version(if_match))
+    return await case_type_templates.update_template(conn, actor, region_id, id, changes, if_match)
 
 
 @router.delete(f"{REGION}/{{id}}", status_code=204, responses=responses(401, 403, 404))
