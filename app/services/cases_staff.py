@@ -52,7 +52,9 @@ async def _load(
     if_match: frozenset[int] | None,
 ) -> Loaded:
     sees_all = actor.can(unit_id, Permission.CASE_READ_ALL)
-    row = await repo.lock_for_staff(conn, unit_id, case_id, actor.staff_id, sees_all)
+    if not sees_all and not await repo.handler_reaches(conn, unit_id, case_id, actor.staff_id):
+        raise NotFound("case not found")
+    row = await repo.lock_for_staff(conn, unit_id, case_id, actor.staff_id)
     if row is None:
         raise NotFound("case not found")
     if if_match is not None and row["version"] not in if_match:

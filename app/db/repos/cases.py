@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, exists, func, or_, select, true, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -49,11 +49,20 @@ def handler_access(staff_id: UUID) -> ColumnElement[bool]:
     )
 
 
+async def handler_reaches(conn: AsyncConnection, unit_id: UUID, case_id: UUID, staff_id: UUID) -> bool:
+    """Whether a handler reaches the case, as of before any lock wait: a member who lost a claim
+    race reached the case when asking, so they learn it was taken (409), not that it vanished."""
+    stmt = select(cases.c.id).where(
+        cases.c.id == case_id, cases.c.unit_id == unit_id, handler_access(staff_id)
+    )
+    return (await conn.execute(stmt)).first() is not None
+
+
 async def lock_for_staff(
-    conn: AsyncConnection, unit_id: UUID, case_id: UUID, staff_id: UUID, sees_all: bool
+    conn: AsyncConnection, unit_id: UUID, case_id: UUID, staff_id: UUID
 ) -> dict[str, Any] | None:
     """The case's state, the citizen's contact facts and the actor's groups at the unit, with the
-    case row locked until the transaction ends. None when the case is out of the actor's reach."""
+    case row locked until the transaction ends (callers check reach first)."""
     my_groups = (
         # NULL (not an empty array) when the actor is in no group of the unit.
         select(func.array_agg(group_members.c.group_id))
@@ -82,11 +91,7 @@ async def lock_for_staff(
         )
         .join(citizens, citizens.c.id == cases.c.citizen_id)
         .join(units, units.c.id == cases.c.unit_id)
-        .where(
-            cases.c.id == case_id,
-            cases.c.unit_id == unit_id,
-            true() if sees_all else handler_access(staff_id),
-        )
+        .where(cases.c.id == case_id, cases.c.unit_id == unit_id)
         .with_for_update(of=cases)
     )
     row = (await conn.execute(stmt)).one_or_none()
