@@ -30,6 +30,9 @@ async def test_regional_admin_manages_templates(client: httpx.AsyncClient) -> No
     assert r.status_code == 412
     for body in ({"questions": [{"key": "a", "label": "A", "type": "yes_no", "options": ["x"]}]}, {"x": 1}):
         assert (await client.patch(f"{url}/{tpl['id']}", headers=boss.headers, json=body)).status_code == 422
+    kept = {**tpl["answer_templates"][0], "body": "Ny text"}
+    r = await client.patch(f"{url}/{tpl['id']}", headers=boss.headers, json={"answer_templates": [kept]})
+    assert r.status_code == 200 and r.json()["answer_templates"] == [kept]
     r = await client.get(url, headers=boss.headers)
     assert [t["id"] for t in r.json()["items"]] == [tpl["id"]] and r.json()["next_cursor"] is None
     assert (await client.get(f"{url}/{tpl['id']}", headers=boss.headers)).status_code == 200

@@ -119,7 +119,3 @@ async def delete_case_type(
     if await repo.case_type_in_use(conn, case_type_id):
         raise Conflict("cases use this case type; deactivate it instead of deleting it")
     await repo.delete_case_type(conn, unit_id, case_type_id)
-
-
-async def has_active_case_type(conn: AsyncConnection, unit_id: UUID) -> bool:
-    return await repo.has_active_case_type(conn, unit_id)

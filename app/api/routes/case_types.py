@@ -113,10 +113,7 @@ async def update_case_type(
 ) -> dict[str, Any]:
     """Cases already sent keep the form they were answered with."""
     changes = body.model_dump(exclude_unset=True)
-    if "answer_templates" in changes:  # keep the ids as UUID objects for the identity check
-        changes["answer_templates"] = [t.model_dump() for t in body.answer_templates or []]
-    updated = await case_types.update_case_type(conn, unit_id, id, changes, if_match)
-    return _tagged(response, updated)
+    return _tagged(response, await case_types.update_case_type(conn, unit_id, id, changes, if_match))
 
 
 @router.delete(f"{UNIT}/{{id}}", status_code=204, responses=responses(401, 403, 404, 409, 412))
