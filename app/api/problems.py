@@ -59,8 +59,21 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 async def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+        # FastAPI answers 400 when the body is not even text (invalid UTF-8); for the contract
+        # that is malformed JSON like any other, so 422 with the usual `errors`.
+        return problem(
+            422,
+            "validation-error",
+            "The request is not valid",
+            "the body is not valid JSON",
+            errors=[{"loc": ["body"], "msg": "the body is not valid UTF-8 JSON", "type": "json_invalid"}],
+        )
     phrase = (
         HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else "Error"
     )
