@@ -177,8 +177,9 @@ def _as_dict(person: DirectoryPerson) -> dict[str, Any]:
 
 async def _extend(conn: AsyncConnection, ids: dict[str, Any]) -> dict[str, Any]:
     """Later features (case types, cases) add their demo data here."""
-    from app import demo_catalog
+    from app import demo_catalog, demo_unit_admin
 
     added: dict[str, Any] = {}
     added.update(await demo_catalog.load(conn, {**ids, **added}))
+    added.update(await demo_unit_admin.load(conn, {**ids, **added}))
     return added

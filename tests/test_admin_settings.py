@@ -164,3 +164,23 @@ async def test_searchable_needs_a_service_area_and_an_active_case_type(
     assert r.json()["searchable"] is True
     r = await client.patch(url(clinic), headers=h, json={"service_area": {"scope": "none"}})
     assert r.json()["searchable"] is False
+
+
+async def test_demo_unit_admin_data_is_idempotent(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
+    from app import demo_unit_admin
+
+    clinic = await make_clinic(client, {"admin": ["local_admin", "case_handler", "case_receiver"]})
+    restricted = await add_case_type(conn, clinic.unit_id, restricted=True)
+    ids = {"north": uuid.UUID(clinic.unit_id), "ct_restricted": uuid.UUID(restricted)}
+    first = await demo_unit_admin.load(conn, ids)
+    assert await demo_unit_admin.load(conn, ids) == first
+    h, u = clinic["admin"].headers, f"{API}/units/{clinic.unit_id}"
+    assert [g["name"] for g in (await client.get(f"{u}/groups", headers=h)).json()["items"]] == [
+        "Sjuksköterskor"
+    ]
+    kinds = [t["kind"] for t in (await client.get(f"{u}/message-templates", headers=h)).json()["items"]]
+    assert sorted(kinds) == ["information", "questions"]
+    [grant] = (await client.get(f"{u}/citizen-grants", headers=h)).json()["items"]
+    assert grant["case_type_id"] == restricted and grant["active"] is True
+    settings = (await client.get(u, headers=h)).json()["settings"]
+    assert settings["notification_emails"] == ["norrmalm@demo.careinbox.se"]

@@ -31,7 +31,7 @@ async def insert_grant(
     personal_number: str,
     case_type_id: UUID | None,
     valid_until: date | None,
-    granted_by: UUID,
+    granted_by: UUID | None,
 ) -> dict[str, Any]:
     stmt = (
         insert(g)
