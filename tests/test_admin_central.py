@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -114,3 +115,19 @@ async def test_unit_activates_with_its_own_terms(client: httpx.AsyncClient) -> N
     assert r.status_code == 200 and r.json()["terms_text"] == "Avboka senast dagen innan."
     # A central case type is activated per unit, not exported.
     assert (await client.get(f"{ct_url}/export", headers=h)).status_code == 409
+
+
+async def test_concurrent_activations_give_one_case_type(committed_client: httpx.AsyncClient) -> None:
+    client = committed_client
+    clinic = await make_clinic(client, {"admin": ["local_admin"]})
+    c = await _central(client, clinic)
+    activate = f"{unit_central(clinic)}/{c['id']}/activate"
+    results = await asyncio.gather(
+        *(
+            client.post(activate, headers=clinic["admin"].headers, json={"terms_text": "Villkor"})
+            for _ in range(4)
+        )
+    )
+    assert sorted(r.status_code for r in results) == [201, 409, 409, 409], [r.text for r in results]
+    r = await client.get(units_url(clinic.unit_id), headers=clinic["admin"].headers)
+    assert len(r.json()["items"]) == 1
