@@ -25,7 +25,7 @@ from app.services.pagination import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/units/{unit_id}", tags=["unit administration"])
 
-Settings = Annotated[StaffActor, Depends(requires(P.UNIT_SETTINGS))]
+SettingsAdmin = Annotated[StaffActor, Depends(requires(P.UNIT_SETTINGS))]
 GroupRead = Annotated[StaffActor, Depends(requires(P.GROUP_READ))]
 GroupWrite = Annotated[StaffActor, Depends(requires(P.GROUP_WRITE))]
 TemplateRead = Annotated[StaffActor, Depends(requires(P.MESSAGE_TEMPLATE_READ))]
@@ -54,7 +54,9 @@ class SettingsIn(StrictModel):
 
 
 @router.patch("/settings", response_model=UnitOut, responses=R)
-async def update_settings(conn: Conn, unit_id: UUID, actor: Settings, body: SettingsIn) -> dict[str, Any]:
+async def update_settings(
+    conn: Conn, unit_id: UUID, actor: SettingsAdmin, body: SettingsIn
+) -> dict[str, Any]:
     return await unit_settings.update_settings(conn, unit_id, _sent(body))
 
 
