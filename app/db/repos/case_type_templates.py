@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -51,7 +51,7 @@ async def list_templates(
 ) -> list[dict[str, Any]]:
     stmt = select(*COLS).where(tpl.c.region_id == region_id).order_by(tpl.c.name, tpl.c.id).limit(limit)
     if after:
-        stmt = stmt.where((tpl.c.name, tpl.c.id) > after)  # type: ignore[operator]
+        stmt = stmt.where(tuple_(tpl.c.name, tpl.c.id) > tuple_(*after))
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -90,7 +90,7 @@ async def list_case_types(
         .limit(limit)
     )
     if after:
-        stmt = stmt.where((ct.c.name, ct.c.id) > after)  # type: ignore[operator]
+        stmt = stmt.where(tuple_(ct.c.name, ct.c.id) > tuple_(*after))
     if status:
         stmt = stmt.where(ct.c.status == status)
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]

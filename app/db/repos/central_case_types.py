@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,7 +31,7 @@ async def list_central(
 ) -> list[dict[str, Any]]:
     stmt = select(*COLS).order_by(cct.c.name, cct.c.id).limit(limit)
     if after:
-        stmt = stmt.where((cct.c.name, cct.c.id) > after)  # type: ignore[operator]
+        stmt = stmt.where(tuple_(cct.c.name, cct.c.id) > tuple_(*after))
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
 
@@ -46,7 +46,7 @@ async def list_for_unit(
         .limit(limit)
     )
     if after:
-        stmt = stmt.where((cct.c.name, cct.c.id) > after)  # type: ignore[operator]
+        stmt = stmt.where(tuple_(cct.c.name, cct.c.id) > tuple_(*after))
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -49,7 +49,7 @@ async def list_regions(
 ) -> list[dict[str, Any]]:
     stmt = select(*REGION_COLS).order_by(regions.c.name, regions.c.id).limit(limit)
     if after:
-        stmt = stmt.where((regions.c.name, regions.c.id) > after)  # type: ignore[operator]
+        stmt = stmt.where(tuple_(regions.c.name, regions.c.id) > tuple_(*after))
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
 
@@ -75,7 +75,7 @@ async def list_units(
 ) -> list[dict[str, Any]]:
     stmt = select(*UNIT_COLS).order_by(units.c.name, units.c.id).limit(limit)
     if after:
-        stmt = stmt.where((units.c.name, units.c.id) > after)  # type: ignore[operator]
+        stmt = stmt.where(tuple_(units.c.name, units.c.id) > tuple_(*after))
     if region_id:
         stmt = stmt.where(units.c.region_id == region_id)
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
