@@ -70,13 +70,57 @@ def _summary_select() -> Any:
     )
 
 
-def _handler_scope(staff_id: UUID) -> Any:
-    """Ids of the cases a handler reaches, as a union of three index scans (assigned to them,
-    to their groups, taken part in) rather than an OR the planner can only filter with."""
-    return union(
-        select(cases.c.id).where(cases.c.assignee_staff_id == staff_id),
-        select(cases.c.id).where(cases.c.assignee_group_id.in_(my_group_ids(staff_id))),
-        select(case_participants.c.case_id).where(case_participants.c.staff_id == staff_id),
+def _conditions(unit_id: UUID, f: CaseFilters, after: tuple[datetime, UUID] | None) -> list[Any]:
+    """The filters and the keyset bound as WHERE terms on `cases`."""
+    where: list[Any] = [cases.c.unit_id == unit_id]
+    if f.personal_number is not None:
+        citizen = select(citizens.c.id).where(citizens.c.personal_number == f.personal_number)
+        where.append(cases.c.citizen_id == citizen.scalar_subquery())
+    if f.status is not None:
+        where.append(cases.c.status == f.status)
+    if f.assignee_staff_id is not None:
+        where.append(cases.c.assignee_staff_id == f.assignee_staff_id)
+    if f.assignee_group_id is not None:
+        where.append(cases.c.assignee_group_id == f.assignee_group_id)
+    if f.case_type_id is not None:
+        where.append(cases.c.case_type_id == f.case_type_id)
+    if f.category is not None:
+        types = select(case_types.c.id).where(
+            case_types.c.unit_id == unit_id, case_types.c.category == f.category
+        )
+        where.append(cases.c.case_type_id.in_(types))
+    if f.overdue:
+        # Matches the partial index ix_cases_unit_open_due (status <> 'closed').
+        where += [cases.c.status != "closed", cases.c.due_at < func.now()]
+    if f.updated_before is not None:
+        where.append(cases.c.updated_at < f.updated_before)
+    if f.updated_after is not None:
+        where.append(cases.c.updated_at > f.updated_after)
+    if after is not None:
+        where.append(tuple_(cases.c.created_at, cases.c.id) < tuple_(*after))
+    return where
+
+
+NEWEST_FIRST = (cases.c.created_at.desc(), cases.c.id.desc())
+
+
+def _handler_page_ids(staff_id: UUID, where: list[Any], n: int) -> Any:
+    """A handler's page of case ids: the newest n of each way they reach cases (assigned to
+    them, to their groups, taken part in), each branch an index scan with its own LIMIT, merged.
+    An `id IN (all reachable ids)` would make the planner hash every case of the unit."""
+    mine = select(cases.c.id, cases.c.created_at).where(cases.c.assignee_staff_id == staff_id, *where)
+    groups_ = select(cases.c.id, cases.c.created_at).where(
+        cases.c.assignee_group_id.in_(my_group_ids(staff_id)), *where
+    )
+    took_part = (
+        select(cases.c.id, cases.c.created_at)
+        .select_from(case_participants.join(cases, cases.c.id == case_participants.c.case_id))
+        .where(case_participants.c.staff_id == staff_id, *where)
+    )
+    branches = [b.order_by(*NEWEST_FIRST).limit(n) for b in (mine, groups_, took_part)]
+    merged = union(*branches).subquery("reach")
+    return (
+        select(merged.c.id).order_by(merged.c.created_at.desc(), merged.c.id.desc()).limit(n).subquery("page")
     )
 
 
@@ -89,36 +133,16 @@ async def list_cases(
     limit: int,
     after: tuple[datetime, UUID] | None,
 ) -> list[Sequence[Any]]:
-    """Newest first, keyset on (created_at, id). `scope_staff_id` None = every case of the unit."""
-    stmt = _summary_select().where(cases.c.unit_id == unit_id)
-    if scope_staff_id is not None:
-        stmt = stmt.where(cases.c.id.in_(_handler_scope(scope_staff_id)))
-    if f.personal_number is not None:
-        citizen = select(citizens.c.id).where(citizens.c.personal_number == f.personal_number)
-        stmt = stmt.where(cases.c.citizen_id == citizen.scalar_subquery())
-    if f.status is not None:
-        stmt = stmt.where(cases.c.status == f.status)
-    if f.assignee_staff_id is not None:
-        stmt = stmt.where(cases.c.assignee_staff_id == f.assignee_staff_id)
-    if f.assignee_group_id is not None:
-        stmt = stmt.where(cases.c.assignee_group_id == f.assignee_group_id)
-    if f.case_type_id is not None:
-        stmt = stmt.where(cases.c.case_type_id == f.case_type_id)
-    if f.category is not None:
-        types = select(case_types.c.id).where(
-            case_types.c.unit_id == unit_id, case_types.c.category == f.category
-        )
-        stmt = stmt.where(cases.c.case_type_id.in_(types))
-    if f.overdue:
-        # Matches the partial index ix_cases_unit_open_due (status <> 'closed').
-        stmt = stmt.where(cases.c.status != "closed", cases.c.due_at < func.now())
-    if f.updated_before is not None:
-        stmt = stmt.where(cases.c.updated_at < f.updated_before)
-    if f.updated_after is not None:
-        stmt = stmt.where(cases.c.updated_at > f.updated_after)
-    if after is not None:
-        stmt = stmt.where(tuple_(cases.c.created_at, cases.c.id) < tuple_(*after))
-    stmt = stmt.order_by(cases.c.created_at.desc(), cases.c.id.desc()).limit(limit + 1)
+    """Newest first, keyset on (created_at, id), limit + 1 rows (the extra one says "more").
+    `scope_staff_id` None = every case of the unit."""
+    where = _conditions(unit_id, f, after)
+    stmt = _summary_select()
+    if scope_staff_id is None:
+        stmt = stmt.where(*where)
+    else:
+        page = _handler_page_ids(scope_staff_id, where, limit + 1)
+        stmt = stmt.join(page, page.c.id == cases.c.id)
+    stmt = stmt.order_by(*NEWEST_FIRST).limit(limit + 1)
     return list((await conn.execute(stmt)).all())
 
 
