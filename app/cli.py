@@ -46,11 +46,12 @@ def run() -> None:
     seed(url)
     from app.main import create_app
 
-    print("CareInbox on http://127.0.0.1:8000  (Swagger UI: http://127.0.0.1:8000/docs)", flush=True)
+    port = int(os.environ.get("PORT", "8000"))
+    print(f"CareInbox on http://127.0.0.1:{port}  (Swagger UI: http://127.0.0.1:{port}/docs)", flush=True)
     uvicorn.run(
         create_app(),
         host="127.0.0.1",
-        port=int(os.environ.get("PORT", "8000")),
+        port=port,
         log_level="warning",
         timeout_graceful_shutdown=10,
     )

@@ -59,14 +59,15 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         status = 500
+        started = False
         start = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
@@ -74,6 +75,15 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # The last resort is here rather than in Starlette's outer ServerErrorMiddleware, so the
+            # traceback is logged with the request id bound and the 500 still carries X-Request-ID.
+            self.log.error("unhandled error", exc_info=exc)
+            if started:
+                raise
+            from app.api.problems import internal_error
+
+            await internal_error()(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - start
             path = _route_template(scope)

@@ -143,3 +143,25 @@ async def test_access_log_is_json_with_request_id(
     entry = access[-1]
     assert entry["event"] == "request" and entry["route"] == "/healthz" and entry["status"] == 200
     assert entry["method"] == "GET" and entry["level"] == "info" and "timestamp" in entry
+
+
+async def test_an_unexpected_error_is_a_logged_500_problem_with_the_request_id(
+    settings: Settings, capfd: pytest.CaptureFixture[str]
+) -> None:
+    app = create_app(settings)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    async with _client(app) as c:
+        r = await c.get("/boom", headers={"X-Request-ID": "boom-1"})
+    assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
+    assert r.headers["x-request-id"] == "boom-1"
+    assert r.json()["type"].endswith("/internal-error") and "secret" not in r.text
+    records = [json.loads(x) for x in capfd.readouterr().err.splitlines() if x.startswith("{")]
+    errors = [x for x in records if x.get("event") == "unhandled error"]
+    assert errors and errors[-1]["request_id"] == "boom-1"
+    assert "RuntimeError: secret internals" in errors[-1]["exception"]
+    access = [x for x in records if x.get("event") == "request" and x.get("request_id") == "boom-1"]
+    assert access and access[-1]["status"] == 500

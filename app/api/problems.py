@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from http import HTTPStatus
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,7 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import DomainError, ValidationFailed
 
-log = logging.getLogger("careinbox.errors")
+# structlog, so the traceback lands in the same JSON log line as the request id.
+log = structlog.get_logger("careinbox.errors")
 PROBLEM_BASE = "https://careinbox.example/problems/"
 MEDIA_TYPE = "application/problem+json"
 
@@ -85,11 +86,16 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", exc_info=exc)
+def internal_error() -> JSONResponse:
     return problem(
         500, "internal-error", "Internal server error", "the server could not complete the request"
     )
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    # Normally RequestContextMiddleware answers first (with the request id); this catches the rest.
+    log.error("unhandled error", exc_info=exc)
+    return internal_error()
 
 
 def install(app: FastAPI) -> None:
