@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# CareInbox API image: a builder stage turns the project into a wheel and installs it with its
+# dependencies into a virtualenv; the final stage copies only that virtualenv plus the migrations
+# onto a slim Python and runs as an unprivileged user.
+
+FROM python:3.11-slim AS builder
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+WORKDIR /src
+COPY pyproject.toml ./
+COPY app ./app
+RUN python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --upgrade pip \
+ && /opt/venv/bin/pip wheel --no-deps --wheel-dir /wheels . \
+ && /opt/venv/bin/pip install /wheels/*.whl
+
+
+FROM python:3.11-slim
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    APP_ENV=production \
+    PORT=8000
+RUN groupadd --system --gid 10001 careinbox \
+ && useradd --system --uid 10001 --gid careinbox --home-dir /srv/careinbox --shell /usr/sbin/nologin careinbox
+COPY --from=builder /opt/venv /opt/venv
+WORKDIR /srv/careinbox
+COPY alembic.ini ./
+COPY migrations ./migrations
+# app/db/migrations.py finds alembic.ini and migrations/ two levels above its package, which for
+# an installed wheel is site-packages; point it at the copies here (readiness and the start-up
+# schema check read the newest revision from them).
+RUN SITE=$(python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") \
+ && ln -s /srv/careinbox/alembic.ini "$SITE/alembic.ini" \
+ && ln -s /srv/careinbox/migrations "$SITE/migrations" \
+ && python -c "from app.db.migrations import head_revision; assert head_revision()"
+USER careinbox
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
+  CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
+# Migrate first (the app refuses to start on a schema that is behind), then hand PID 1 to uvicorn
+# so SIGTERM reaches it and in-flight requests finish (graceful shutdown, 10 s).
+ENTRYPOINT ["/bin/sh", "-c", "alembic upgrade head && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port \"$PORT\" --proxy-headers --forwarded-allow-ips='*' --timeout-graceful-shutdown 10 --no-access-log"]
