@@ -48,7 +48,8 @@ def _to(kind: str, ident: object) -> dict[str, Any]:
 
 async def _events(conn: AsyncConnection, case: UUID) -> list[tuple[Any, ...]]:
     q = text(
-        "SELECT action, from_status, to_status, actor_staff_id::text FROM case_events WHERE case_id = :c ORDER BY id"
+        "SELECT action, from_status, to_status, actor_staff_id::text FROM case_events "
+        "WHERE case_id = :c ORDER BY id"
     )
     return [tuple(r) for r in (await conn.execute(q, {"c": case})).all()]
 

@@ -94,7 +94,8 @@ async def test_partial_reply_counter_question_answer(
         assert r.status_code == 409 and r.json()["case_status"] == "closed", (who, action)
     audited = await _scalar(
         conn,
-        "SELECT count(*) FROM audit_events WHERE case_id = :c AND action = 'message_sent' AND personal_number = :p",
+        "SELECT count(*) FROM audit_events "
+        "WHERE case_id = :c AND action = 'message_sent' AND personal_number = :p",
         c=case,
         p=number,
     )
