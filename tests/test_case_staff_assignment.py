@@ -141,7 +141,8 @@ async def test_assigned_handler_reassigns(
     assert r.status_code == 422  # a partial reply with a distribution is the receiver's
     r = await _post(client, clinic, "h1", case, "assignment", _to("staff", h2))
     assert r.status_code == 200, r.text
-    assert r.json()["status"] == "awaiting_citizen" and r.json()["assignee"]["id"] == h2
+    # The life-cycle table: reassigning leads to `assigned`, from awaiting_citizen too.
+    assert r.json()["status"] == "assigned" and r.json()["assignee"]["id"] == h2
     r = await _post(client, clinic, "h2", case, "assignment", {"assignee": None})
     assert r.json()["status"] == "new"
     assert await _audit_actions(conn, case) == ["case_reassigned", "case_reassigned"]
@@ -184,3 +185,16 @@ async def test_if_match(client: httpx.AsyncClient, conn: AsyncConnection, clinic
     assert r.headers["etag"] == '"5"'
     # Stale requests changed nothing.
     assert len(await _events(conn, case)) == 4
+
+
+async def test_distributing_a_case_awaiting_the_citizen_makes_it_assigned(
+    client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
+) -> None:
+    citizen, _ = await add_citizen(conn)
+    h1, h2 = clinic["h1"].staff_id, clinic["h2"].staff_id
+    case = await add_case(conn, clinic.unit_id, citizen, status="awaiting_citizen", assignee_staff_id=h1)
+    r = await _post(client, clinic, "rec", case, "assignment", _to("staff", h2))
+    assert r.status_code == 200 and r.json()["status"] == "assigned"
+    assert await _events(conn, case) == [
+        ("distributed", "awaiting_citizen", "assigned", clinic["rec"].staff_id)
+    ]

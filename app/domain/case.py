@@ -111,11 +111,11 @@ class Case:
         self.assignee = assignee
         if assignee is None:
             return self._move(action, CaseStatus.NEW, assignee="none")
-        # A case waiting for the citizen keeps waiting; it only changes hands.
-        to = (
-            CaseStatus.AWAITING_CITIZEN if self.status == CaseStatus.AWAITING_CITIZEN else CaseStatus.ASSIGNED
+        # domain.md's table: (re)distributing or reassigning leads to `assigned` from every open
+        # status, awaiting_citizen included; the new assignee asks again if still needed.
+        return self._move(
+            action, CaseStatus.ASSIGNED, assignee_type=assignee.type, assignee_id=str(assignee.id)
         )
-        return self._move(action, to, assignee_type=assignee.type, assignee_id=str(assignee.id))
 
     def claim(self, actor: CaseActor) -> Transition:
         if not actor.is_handler:
