@@ -119,6 +119,9 @@ async def test_citizen_endpoints_refuse_staff_and_anonymous(
         assert (await client.get(f"{API}{path}")).status_code == 401
         r = await client.get(f"{API}{path}", headers=setup.clinic["rec"].headers)
         assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+    body = {"unit_id": setup.unit_id, "case_type_id": setup.case_type_id, "answers": {}, "terms_accepted": True}
+    r = await client.post(f"{API}/citizen/cases", headers=setup.clinic["rec"].headers, json=body)
+    assert r.status_code == 401
 
 
 async def test_case_types_open_to_the_citizen(client: httpx.AsyncClient, conn: AsyncConnection) -> None:

@@ -6,6 +6,7 @@ out-of-reach unit or case type is simply not found (404), and lists need no filt
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -35,13 +36,13 @@ g = citizen_grants
 ct = case_types
 
 
+@dataclass(frozen=True, slots=True)
 class Who:
-    """The citizen's facts that decide visibility."""
+    """The citizen's facts that decide visibility; `today` is the Swedish calendar date."""
 
-    def __init__(self, citizen_id: UUID, personal_number: str, today: date) -> None:
-        self.citizen_id = citizen_id
-        self.personal_number = personal_number
-        self.today = today
+    citizen_id: UUID
+    personal_number: str
+    today: date
 
     def grant(self, unit_id: Any, case_type: ColumnElement[bool]) -> ColumnElement[bool]:
         return exists().where(
