@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.citizen_fixtures import add_case_type, add_grant, citizen, open_clinic, set_unit
+from tests.citizen_fixtures import add_case_type, add_grant, citizen, new_case_body, open_clinic, set_unit
 from tests.helpers import API, make_clinic
 
 LAPSED = date.today() - timedelta(days=2)  # a margin for the Stockholm/UTC date boundary
@@ -119,7 +119,7 @@ async def test_citizen_endpoints_refuse_staff_and_anonymous(
         assert (await client.get(f"{API}{path}")).status_code == 401
         r = await client.get(f"{API}{path}", headers=setup.clinic["rec"].headers)
         assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
-    body = {"unit_id": setup.unit_id, "case_type_id": setup.case_type_id, "answers": {}, "terms_accepted": True}
+    body = new_case_body(setup)
     r = await client.post(f"{API}/citizen/cases", headers=setup.clinic["rec"].headers, json=body)
     assert r.status_code == 401
 
