@@ -182,4 +182,7 @@ async def _extend(conn: AsyncConnection, ids: dict[str, Any]) -> dict[str, Any]:
     added: dict[str, Any] = {}
     added.update(await demo_catalog.load(conn, {**ids, **added}))
     added.update(await demo_unit_admin.load(conn, {**ids, **added}))
+    from app import demo_cases
+
+    added.update(await demo_cases.load(conn, {**ids, **added}))
     return added
