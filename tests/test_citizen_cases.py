@@ -309,3 +309,36 @@ async def test_read_own_case_marks_clinic_messages_read(
     assert read_at is not None
     listed = (await client.get(f"{API}/citizen/cases", headers=who.headers)).json()["items"]
     assert listed[0]["unread_count"] == 0
+
+
+async def _upload(conn: AsyncConnection, citizen_pnr: str, name: str = "bild.png") -> str:
+    """What POST /citizen/attachments (a later issue) will store: a file not yet on a message."""
+    citizen_id = (
+        await conn.execute(text("SELECT id FROM citizens WHERE personal_number = :p"), {"p": citizen_pnr})
+    ).scalar_one()
+    stmt = text(
+        "INSERT INTO attachments (uploaded_by_citizen_id, filename, content_type, size, sha256, content) "
+        "VALUES (:c, :n, 'image/png', 4, repeat('0', 64), '\\x89504e47') RETURNING id"
+    )
+    return str((await conn.execute(stmt, {"c": citizen_id, "n": name})).scalar_one())
+
+
+async def test_known_attachments_go_with_the_first_message(
+    client: httpx.AsyncClient, conn: AsyncConnection
+) -> None:
+    setup = await open_clinic(client, conn)
+    allowing = await add_case_type(conn, setup.unit_id, name="Bilder", attachments=True)
+    who, other = await citizen(client), await citizen(client)
+    mine, theirs = await _upload(conn, who.personal_number), await _upload(conn, other.personal_number)
+    r = await _post(client, who.headers, new_case_body(setup, case_type_id=allowing, attachment_ids=[theirs]))
+    assert r.status_code == 422
+    case = await send_case(client, who, setup, case_type_id=allowing, attachment_ids=[mine])
+    [message] = case["messages"]
+    assert message["attachments"] == [
+        {"id": mine, "filename": "bild.png", "content_type": "image/png", "size": 4}
+    ]
+    r = await client.get(f"{API}/citizen/cases/{case['id']}", headers=who.headers)
+    assert r.json()["messages"][0]["attachments"] == message["attachments"]
+    # A file goes with one message only.
+    r = await _post(client, who.headers, new_case_body(setup, case_type_id=allowing, attachment_ids=[mine]))
+    assert r.status_code == 422

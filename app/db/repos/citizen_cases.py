@@ -45,7 +45,7 @@ def attachment_json() -> Any:
 def usable_attachments(citizen_id: UUID, ids: list[UUID]) -> Any:
     """Those of `ids` this citizen uploaded that no message carries yet, as a JSON array."""
     return (
-        select(func.coalesce(func.jsonb_agg(attachment_json()), literal([], JSONB)))
+        select(func.coalesce(func.jsonb_agg(attachment_json(), type_=JSONB), literal([], JSONB), type_=JSONB))
         .where(
             attachments.c.id.in_(ids),
             attachments.c.uploaded_by_citizen_id == citizen_id,

@@ -53,7 +53,7 @@ async def thread_marking_read(conn: AsyncConnection, case_id: UUID) -> list[dict
         .cte("reset")
     )
     files = (
-        select(func.coalesce(func.jsonb_agg(attachment_json()), literal([], JSONB)))
+        select(func.coalesce(func.jsonb_agg(attachment_json(), type_=JSONB), literal([], JSONB), type_=JSONB))
         .where(attachments.c.message_id == messages.c.id)
         .scalar_subquery()
     )
