@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.case_fixtures import add_case, add_citizen, add_group
-from tests.helpers import API, Clinic, make_clinic
+from tests.helpers import API, Clinic, add_staff, make_clinic
 
 ROLES = {
     "rec": ["case_receiver"],
@@ -164,6 +164,17 @@ async def test_claim_a_groups_case(client: httpx.AsyncClient, conn: AsyncConnect
     assert r.json()["status"] == "assigned"
     r = await _post(client, clinic, "h1", case, "claim")
     assert r.status_code == 409 and r.json()["case_status"] == "assigned"
+    # A colleague in the group who comes second learns the case was taken, not that it is gone.
+    colleague = await add_staff(client, clinic, ["case_handler"])
+    clinic.people["h3"] = colleague
+    await conn.execute(
+        text("INSERT INTO group_members VALUES (:g, :s)"), {"g": group, "s": colleague.staff_id}
+    )
+    r = await _post(client, clinic, "h3", case, "claim")
+    assert r.status_code == 409 and r.json()["case_status"] == "assigned"
+    assert (await _post(client, clinic, "h2", case, "claim")).status_code == 404  # still not a member
+    r = await client.get(f"{API}/units/{clinic.unit_id}/cases/{case}", headers=colleague.headers)
+    assert r.status_code == 404  # and no read access came with it
     assert await _events(conn, case) == [("claimed", "assigned", "assigned", h1)]
     assert await _audit_actions(conn, case) == ["case_claimed"]
     assert h2  # h2 never acted

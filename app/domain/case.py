@@ -127,8 +127,15 @@ class Case:
         if self.assignee.id not in actor.group_ids:
             raise Forbidden("only a member of the group claims its cases")
         self._require_open("be claimed")
+        group_id = self.assignee.id
         self.assignee = Assignee("staff", actor.staff_id)
-        return self._move("claimed", self.status, assignee_type="staff", assignee_id=str(actor.staff_id))
+        return self._move(
+            "claimed",
+            self.status,
+            assignee_type="staff",
+            assignee_id=str(actor.staff_id),
+            group_id=str(group_id),
+        )
 
     def _require_may_answer(self, actor: CaseActor) -> None:
         """The assignee answers; a receiver who is also a handler may answer directly."""

@@ -50,10 +50,15 @@ async def _load(
     unit_id: UUID,
     case_id: UUID,
     if_match: frozenset[int] | None,
+    *,
+    claiming: bool = False,
 ) -> Loaded:
     sees_all = actor.can(unit_id, Permission.CASE_READ_ALL)
     if not sees_all and not await repo.handler_reaches(conn, unit_id, case_id, actor.staff_id):
-        raise NotFound("case not found")
+        # A group member whose colleague claimed the case first learns it was taken (409 from
+        # the aggregate), whether their request came just before or just after the winner's.
+        if not (claiming and await repo.claimed_from_my_group(conn, case_id, actor.staff_id)):
+            raise NotFound("case not found")
     row = await repo.lock_for_staff(conn, unit_id, case_id, actor.staff_id)
     if row is None:
         raise NotFound("case not found")
@@ -172,7 +177,7 @@ async def assign(
 async def claim(
     conn: AsyncConnection, actor: StaffActor, unit_id: UUID, case_id: UUID, if_match: frozenset[int] | None
 ) -> int:
-    loaded = await _load(conn, actor, unit_id, case_id, if_match)
+    loaded = await _load(conn, actor, unit_id, case_id, if_match, claiming=True)
     t = loaded.case.claim(loaded.actor)
     return await _persist(conn, actor, loaded, t)
 

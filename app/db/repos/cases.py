@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import String, and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -56,6 +56,18 @@ async def handler_reaches(conn: AsyncConnection, unit_id: UUID, case_id: UUID, s
         cases.c.id == case_id, cases.c.unit_id == unit_id, handler_access(staff_id)
     )
     return (await conn.execute(stmt)).first() is not None
+
+
+async def claimed_from_my_group(conn: AsyncConnection, case_id: UUID, staff_id: UUID) -> bool:
+    """Whether a colleague claimed the case from a group this staff member belongs to."""
+    stmt = select(case_events.c.id).where(
+        case_events.c.case_id == case_id,
+        case_events.c.action == "claimed",
+        case_events.c.detail["group_id"].astext.in_(
+            select(func.cast(group_members.c.group_id, String)).where(group_members.c.staff_id == staff_id)
+        ),
+    )
+    return (await conn.execute(stmt.limit(1))).first() is not None
 
 
 async def lock_for_staff(
