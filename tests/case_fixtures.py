@@ -70,7 +70,7 @@ async def add_case_type(
     unit_id: str | UUID,
     *,
     name: str = "Förnya recept",
-    category: str | None = "renew_prescription",
+    category: str | None = "prescription_renewal",
     answer_templates: list[dict[str, Any]] | None = None,
 ) -> UUID:
     value: UUID = (

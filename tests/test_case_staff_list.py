@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.services.pagination import encode_cursor
 from tests.case_fixtures import add_case, add_case_type, add_citizen, add_group
 from tests.helpers import API, Clinic, make_clinic
 
@@ -95,7 +96,7 @@ async def test_summary_has_exactly_the_contract_fields(
 ) -> None:
     clinic = await make_clinic(client, ROLES)
     citizen, number = await add_citizen(conn, given_name="Greta", family_name="Garbo")
-    case_type = await add_case_type(conn, clinic.unit_id, name="Förnya recept", category="renew_prescription")
+    case_type = await add_case_type(conn, clinic.unit_id, name="Förnya recept", category="prescription_renewal")
     group = await add_group(conn, clinic.unit_id, [clinic["h1"].staff_id], name="Sjuksköterskor")
     await add_case(
         conn, clinic.unit_id, citizen, case_type_id=case_type, status="assigned", assignee_group_id=group
@@ -106,7 +107,7 @@ async def test_summary_has_exactly_the_contract_fields(
     assert item["case_type"] == {
         "id": str(case_type),
         "name": "Förnya recept",
-        "category": "renew_prescription",
+        "category": "prescription_renewal",
     }
     assert item["citizen"] == {"personal_number": number, "name": "Greta Garbo", "protected_identity": False}
     assert item["assignee"] == {"type": "group", "id": str(group), "name": "Sjuksköterskor"}
@@ -121,7 +122,7 @@ async def test_filters(client: httpx.AsyncClient, conn: AsyncConnection) -> None
     u, h1, h2 = clinic.unit_id, clinic["h1"].staff_id, clinic["h2"].staff_id
     citizen, _ = await add_citizen(conn)
     group = await add_group(conn, u, [h1])
-    recipe = await add_case_type(conn, u, category="renew_prescription")
+    recipe = await add_case_type(conn, u, category="prescription_renewal")
     booking = await add_case_type(conn, u, name="Boka tid", category="book_appointment")
     now = datetime.now(UTC)
     overdue = await add_case(conn, u, citizen, created_at=now - timedelta(days=10), case_type_id=booking)
@@ -233,3 +234,17 @@ async def test_keyset_pages_are_stable_under_concurrent_inserts(
             break
     assert seen == expected and pages == 3
     assert (await _list(client, clinic, "rec")).json()["next_cursor"] is None
+
+
+async def test_out_of_range_times_and_control_characters_are_422_not_500(client: httpx.AsyncClient) -> None:
+    clinic = await make_clinic(client, {"rec": ["case_receiver"]})
+    far = encode_cursor(["0001-01-01T00:00:00+14:00", "00000000-0000-0000-0000-000000000000"])
+    for params in (
+        {"updated_before": "0001-01-01T00:00:00+14:00"},  # no such instant in UTC
+        {"updated_after": "9999-12-31T23:59:59-14:00"},
+        {"cursor": far},
+        {"category": "\x00"},
+        {"assignee": "group:\x00"},
+    ):
+        r = await _list(client, clinic, "rec", **params)
+        assert r.status_code == 422, (params, r.text)

@@ -141,7 +141,7 @@ class MessageIn(StrictModel):
         default=None, description="may be left out when answer_template_id gives the text"
     )
     attachment_ids: list[UUID] = Field(default_factory=list, max_length=10)
-    answer_template_id: str | None = Field(default=None, max_length=64)
+    answer_template_id: str | None = Field(default=None, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
 
 
 class CloseIn(StrictModel):

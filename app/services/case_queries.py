@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -63,7 +63,10 @@ def _aware(value: str) -> datetime:
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         raise ValueError("cursor time without offset")
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:  # e.g. year 1 at +14:00: no such instant in UTC
+        raise ValueError("cursor time out of range") from exc
 
 
 def _cursor_key(item: dict[str, Any]) -> tuple[str, str]:

@@ -6,12 +6,13 @@ with orjson (the response models document them); changes answer with the new ETa
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 
 from app.api.case_schemas import (
     AssignmentIn,
@@ -55,6 +56,17 @@ def _json(content: Any, status_code: int = 200, version: int | None = None) -> R
     return Response(body, status_code=status_code, media_type="application/json", headers=headers)
 
 
+def _utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # year 1 at +14:00 has no UTC instant; the driver would fail
+        raise ValueError("the time is out of range") from exc
+
+
+UtcTime = Annotated[AwareDatetime, AfterValidator(_utc)]
+Category = Annotated[str, Query(max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
 def _assignee_filter(value: str | None) -> tuple[bool, UUID | None, UUID | None]:
     """`me`, a staff id, or `group:<id>` → (me, staff id, group id)."""
     if value is None:
@@ -87,14 +99,14 @@ async def list_cases(
         str | None, Query(max_length=80, description="`me`, a staff id or `group:<id>`")
     ] = None,
     case_type_id: UUID | None = None,
-    category: Annotated[str | None, Query(max_length=32)] = None,
+    category: Category | None = None,
     personal_number: Annotated[
         PersonalNumber | None,
         Query(description="any written form; all that citizen's cases at the unit (audited)"),
     ] = None,
     overdue: Annotated[bool, Query(description="true: open cases past their due_at")] = False,
-    updated_before: AwareDatetime | None = None,
-    updated_after: AwareDatetime | None = None,
+    updated_before: UtcTime | None = None,
+    updated_after: UtcTime | None = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Response:
