@@ -6,8 +6,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
-from tests.helpers import API, Person, bearer, make_clinic, staff_token, system_admin
+from app.api.deps import Conn
+from app.config import Settings
+from app.main import attach_services, create_app
+from app.services.container import Services
+from tests.helpers import API, Person, bearer, citizen_token, make_clinic, pnr, staff_token, system_admin
 
 JSON = {"content-type": "application/json"}
 
@@ -155,3 +160,26 @@ async def test_problem_documents_are_also_given_to_a_token_for_a_vanished_accoun
 ) -> None:
     token = await staff_token(client, admin.hsa_id)
     assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 200
+
+
+async def test_an_email_with_a_nul_is_422_not_500(client: httpx.AsyncClient) -> None:
+    token = await citizen_token(client, pnr())
+    r = await client.patch(f"{API}/citizen/me", headers=bearer(token), json={"email": "a\u0000b@example.se"})
+    assert_problem(r, 422)
+
+
+async def test_text_the_database_cannot_store_is_422_wherever_it_slips_through(
+    settings: Settings, services: Services
+) -> None:
+    """The safety net behind the field types: PostgreSQL refuses NUL (SQLSTATE 22021)."""
+    app = create_app(settings)
+    attach_services(app, services)
+
+    @app.post("/echo")
+    async def echo(conn: Conn, value: str) -> None:
+        await conn.execute(text("SELECT CAST(:v AS text)"), {"v": value})
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        assert (await c.post("/echo", params={"value": "fine"})).status_code == 200
+        assert_problem(await c.post("/echo", params={"value": "nul\u0000"}), 422)

@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import DomainError, ValidationFailed
@@ -92,6 +93,26 @@ def internal_error() -> JSONResponse:
     )
 
 
+# PostgreSQL refuses NUL and characters outside UTF-8 (22021 character_not_in_repertoire,
+# 22P05 untranslatable_character). Text types strip them, but a field typed plain `str` that
+# reaches the database would turn bad input into a 500; this makes it the 422 it is.
+_UNSTORABLE_TEXT = {"22021", "22P05"}
+
+
+async def _database(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT:
+        return problem(
+            422,
+            "validation-error",
+            "The request is not valid",
+            "the request contains characters that cannot be stored (such as NUL)",
+            errors=[{"loc": ["request"], "msg": "contains NUL or unstorable characters", "type": "string_type"}],
+        )
+    log.error("database error", exc_info=exc)
+    return internal_error()
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     # Normally RequestContextMiddleware answers first (with the request id); this catches the rest.
     log.error("unhandled error", exc_info=exc)
@@ -102,6 +123,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(DBAPIError, _database)
     app.add_exception_handler(Exception, _unexpected)
     generate = app.openapi
 

@@ -29,9 +29,12 @@ NonEmptyText = Annotated[Text, AfterValidator(_nonempty)]
 HsaId = Annotated[str, StringConstraints(max_length=64), AfterValidator(parse_hsa_id)]
 PersonalNumber = Annotated[str, StringConstraints(max_length=20), AfterValidator(parse_personal_number)]
 CountyCode = Annotated[str, StringConstraints(max_length=4), AfterValidator(parse_county_code)]
+# Control characters are refused, not stripped: an address is not prose (and PostgreSQL cannot
+# store NUL, which made this a 500).
+_ADDR = r"[^@\s\x00-\x1f\x7f]+"
 Email = Annotated[
     str,
-    StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", strip_whitespace=True),
+    StringConstraints(max_length=254, pattern=rf"^{_ADDR}@{_ADDR}\.{_ADDR}$", strip_whitespace=True),
 ]
 Phone = Annotated[
     str, StringConstraints(max_length=20, pattern=r"^\+?[0-9 ()-]{5,20}$", strip_whitespace=True)
