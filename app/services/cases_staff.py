@@ -99,7 +99,8 @@ async def _persist(
     detail: dict[str, Any] | None = None,
 ) -> int:
     case = loaded.case
-    version = await repo.save_state(
+    event_detail = {**t.detail, **(detail or {})}
+    version = await repo.save_transition(
         conn,
         case.id,
         read_version=case.version,
@@ -108,19 +109,13 @@ async def _persist(
         assignee_group_id=case.assignee.id if case.assignee and case.assignee.type == "group" else None,
         closure=case.closure.value if case.closure else None,
         unread_increment=unread_increment,
-    )
-    if version is None:  # cannot happen under the row lock; never overwrite a newer state
-        raise Conflict("the case changed while this request ran; reload it and try again")
-    event_detail = {**t.detail, **(detail or {})}
-    await repo.record_event(
-        conn,
-        case.id,
         action=t.action,
         from_status=t.from_status.value,
-        to_status=t.to_status.value,
         actor_staff_id=actor.staff_id,
         detail=event_detail,
     )
+    if version is None:  # cannot happen under the row lock; never overwrite a newer state
+        raise Conflict("the case changed while this request ran; reload it and try again")
     await audit.record(
         conn,
         staff_id=actor.staff_id,

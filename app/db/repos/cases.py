@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import String, and_, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import String, and_, exists, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -110,7 +111,7 @@ async def lock_for_staff(
     return dict(row._mapping) if row else None
 
 
-async def save_state(
+async def save_transition(
     conn: AsyncConnection,
     case_id: UUID,
     *,
@@ -119,11 +120,18 @@ async def save_state(
     assignee_staff_id: UUID | None,
     assignee_group_id: UUID | None,
     closure: str | None,
-    unread_increment: int = 0,
+    unread_increment: int,
+    action: str,
+    from_status: str,
+    actor_staff_id: UUID,
+    detail: dict[str, Any],
 ) -> int | None:
-    """Write the aggregate's state, bump the version; None if the version moved meanwhile."""
-    closing = status == "closed"
-    stmt = (
+    """Write the aggregate's state (version + 1), its case event (who, when, from, to) and the
+    actor's participation, which keeps a handler's access after the case moves on.
+
+    One statement, so the case row lock is held for one round trip less per write. None (and
+    nothing written) if the version moved meanwhile."""
+    upd = (
         update(cases)
         .where(cases.c.id == case_id, cases.c.version == read_version)
         .values(
@@ -131,47 +139,34 @@ async def save_state(
             assignee_staff_id=assignee_staff_id,
             assignee_group_id=assignee_group_id,
             closure=closure,
-            closed_at=func.now() if closing else None,
+            closed_at=func.now() if status == "closed" else None,
             version=cases.c.version + 1,
             updated_at=func.now(),
             unread_by_citizen=cases.c.unread_by_citizen + unread_increment,
         )
-        .returning(cases.c.version)
+        .returning(cases.c.id, cases.c.version)
+        .cte("upd")
     )
+    event = insert(case_events).from_select(
+        ["case_id", "action", "actor_type", "actor_staff_id", "from_status", "to_status", "detail"],
+        select(
+            upd.c.id,
+            literal(action, String),
+            literal("staff", String),
+            literal(actor_staff_id, PgUUID(as_uuid=True)),
+            literal(from_status, String),
+            literal(status, String),
+            literal(detail, JSONB),
+        ),
+    )
+    took_part = (
+        insert(case_participants)
+        .from_select(["case_id", "staff_id"], select(upd.c.id, literal(actor_staff_id, PgUUID(as_uuid=True))))
+        .on_conflict_do_nothing()
+    )
+    stmt = select(upd.c.version).add_cte(event.cte("ev"), took_part.cte("part"))
     version: int | None = (await conn.execute(stmt)).scalar()
     return version
-
-
-async def record_event(
-    conn: AsyncConnection,
-    case_id: UUID,
-    *,
-    action: str,
-    from_status: str | None,
-    to_status: str | None,
-    actor_staff_id: UUID | None,
-    actor_type: str = "staff",
-    detail: dict[str, Any] | None = None,
-) -> None:
-    """One case event (who, when, from, to); a staff actor also becomes a participant, which
-    keeps a handler's access to the case after it moves on."""
-    await conn.execute(
-        insert(case_events).values(
-            case_id=case_id,
-            action=action,
-            actor_type=actor_type,
-            actor_staff_id=actor_staff_id,
-            from_status=from_status,
-            to_status=to_status,
-            detail=detail or {},
-        )
-    )
-    if actor_staff_id is not None:
-        await conn.execute(
-            insert(case_participants)
-            .values(case_id=case_id, staff_id=actor_staff_id)
-            .on_conflict_do_nothing()
-        )
 
 
 MESSAGE_COLS = (
