@@ -330,6 +330,8 @@ cases = Table(
     Index("ix_cases_citizen", "citizen_id", text("created_at DESC")),
     Index("ix_cases_unit_open_due", "unit_id", "due_at", postgresql_where=text("status <> 'closed'")),
     Index("ix_cases_case_type", "case_type_id"),
+    # The staff list's updated_before / updated_after filters (migration 5b1e7c2d9a40).
+    Index("ix_cases_unit_updated", "unit_id", "updated_at"),
 )
 
 # Staff who took part in a case keep access to it after it moves on.
