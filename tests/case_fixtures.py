@@ -27,8 +27,12 @@ FORM = [
     {"key": "pharmacy", "label": "Apotek", "type": "single_choice", "required": False, "options": ["A", "B"]},
 ]
 ANSWER_TEMPLATES = [
-    {"id": "tpl-renewed", "title": "Förnyat", "body": "Ditt recept är förnyat."},
-    {"id": "tpl-visit", "title": "Besök", "body": "Vi behöver träffa dig, boka en tid."},
+    {"id": "5f0c7a52-1d1e-4c57-9d38-0c6a1d2b7e01", "title": "Förnyat", "body": "Ditt recept är förnyat."},
+    {
+        "id": "5f0c7a52-1d1e-4c57-9d38-0c6a1d2b7e02",
+        "title": "Besök",
+        "body": "Vi behöver träffa dig, boka en tid.",
+    },
 ]
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.case_fixtures import add_case, add_case_type, add_citizen
+from tests.case_fixtures import ANSWER_TEMPLATES, add_case, add_case_type, add_citizen
 from tests.helpers import API, Clinic, add_staff, make_clinic
 
 ROLES = {
@@ -138,7 +138,11 @@ async def test_bad_message_bodies(client: httpx.AsyncClient, conn: AsyncConnecti
         {"kind": "answer", "body": "  \u200b "},
         {"kind": "citizen", "body": "x"},
         {"kind": "answer", "body": "x", "attachment_ids": ["00000000-0000-0000-0000-000000000001"]},
-        {"kind": "answer", "body": "x", "answer_template_id": "tpl-renewed"},  # the case has no case type
+        {
+            "kind": "answer",
+            "body": "x",
+            "answer_template_id": ANSWER_TEMPLATES[0]["id"],
+        },  # the case has no case type
         {"kind": "answer", "body": "x", "signature": "me"},
         {"kind": "answer", "body": "x" * 20001},
     ):
@@ -164,9 +168,8 @@ async def test_answer_from_template_and_text_normalised(
         client, clinic, "h1", case, "messages", {"kind": "partial_reply", "body": "Hej\u200b\r\nigen"}
     )
     assert r.json()["body"].startswith("Hej\nigen\n\n")
-    r = await _post(
-        client, clinic, "h1", case, "messages", {"kind": "answer", "answer_template_id": "tpl-renewed"}
-    )
+    renewed = ANSWER_TEMPLATES[0]["id"].upper()  # any spelling of the template's UUID names it
+    r = await _post(client, clinic, "h1", case, "messages", {"kind": "answer", "answer_template_id": renewed})
     assert r.status_code == 201, r.text
     assert r.json()["body"].startswith("Ditt recept är förnyat.\n\nMed vänlig hälsning")
 

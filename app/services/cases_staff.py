@@ -213,11 +213,20 @@ async def _message_text(
         return body
     case_type_id = loaded.row["case_type_id"]
     templates = await repo.answer_templates(conn, case_type_id) if case_type_id else []
-    template = next((x for x in templates if str(x.get("id")) == template_id), None)
+    wanted = _template_key(template_id)
+    template = next((x for x in templates if _template_key(str(x.get("id"))) == wanted), None)
     if template is None:
         raise field_error(["answer_template_id"], "not an answer template of this case's case type")
     # The handler may edit the template's text before sending; without a body it goes as is.
     return body if body is not None else str(template.get("body") or "")
+
+
+def _template_key(value: str) -> str:
+    """Answer-template ids are UUIDs: any spelling of one (upper case, braces) names it."""
+    try:
+        return str(UUID(value))
+    except ValueError:
+        return value
 
 
 async def _write_message(
