@@ -104,7 +104,9 @@ async def list_cases(
         PersonalNumber | None,
         Query(description="any written form; all that citizen's cases at the unit (audited)"),
     ] = None,
-    overdue: Annotated[bool, Query(description="true: open cases past their due_at")] = False,
+    overdue: Annotated[
+        bool, Query(description="true: only open cases past their due_at; false: no filter")
+    ] = False,
     updated_before: UtcTime | None = None,
     updated_after: UtcTime | None = None,
     limit: Limit = DEFAULT_LIMIT,
