@@ -96,7 +96,9 @@ async def test_summary_has_exactly_the_contract_fields(
 ) -> None:
     clinic = await make_clinic(client, ROLES)
     citizen, number = await add_citizen(conn, given_name="Greta", family_name="Garbo")
-    case_type = await add_case_type(conn, clinic.unit_id, name="Förnya recept", category="prescription_renewal")
+    case_type = await add_case_type(
+        conn, clinic.unit_id, name="Förnya recept", category="prescription_renewal"
+    )
     group = await add_group(conn, clinic.unit_id, [clinic["h1"].staff_id], name="Sjuksköterskor")
     await add_case(
         conn, clinic.unit_id, citizen, case_type_id=case_type, status="assigned", assignee_group_id=group
