@@ -107,7 +107,7 @@ async def _database(_: Request, exc: Exception) -> JSONResponse:
             "validation-error",
             "The request is not valid",
             "the request contains characters that cannot be stored (such as NUL)",
-            errors=[{"loc": ["request"], "msg": "contains NUL or unstorable characters", "type": "string_type"}],
+            errors=[{"loc": ["request"], "msg": "NUL or an unstorable character", "type": "string_type"}],
         )
     log.error("database error", exc_info=exc)
     return internal_error()
