@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.repos.case_types import has_active_case_type
+from app.db.repos.unit_settings import has_active_case_type
 from app.db.tables import cases, citizens
 from tests.case_type_helpers import FULL, create, units_url
 from tests.helpers import API, citizen_token, make_clinic, pnr

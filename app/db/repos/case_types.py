@@ -116,12 +116,6 @@ async def case_type_in_use(conn: AsyncConnection, case_type_id: UUID) -> bool:
     return bool((await conn.execute(stmt)).scalar())
 
 
-async def has_active_case_type(conn: AsyncConnection, unit_id: UUID) -> bool:
-    """For `searchable`: citizens can only find a unit that offers something."""
-    stmt = select(exists().where(ct.c.unit_id == unit_id, ct.c.status == "active"))
-    return bool((await conn.execute(stmt)).scalar())
-
-
 async def id_by_name(conn: AsyncConnection, unit_id: UUID, name: str) -> UUID | None:
     """Demo data is loaded idempotently by name."""
     stmt = select(ct.c.id).where(ct.c.unit_id == unit_id, ct.c.name == name).order_by(ct.c.created_at)
