@@ -1,0 +1,222 @@
+"""`make bench`: the hot paths through the app (uvicorn on loopback, httpx async client) against
+the same SQL sent through raw asyncpg, at the same concurrency, over a million seeded cases.
+
+Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else DATABASE_URL, else the local server
+at 127.0.0.1:5432; the bench uses its own database `careinbox_bench` on that server. Results go
+to docs/benchmarks.md. Environment knobs: BENCH_CONCURRENCY (8), BENCH_SECONDS (5),
+BENCH_WARMUP (1), BENCH_PORT (8765).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from sqlalchemy.engine import make_url
+
+from app.config import Settings
+from app.db.engine import Database, create_engine, to_async_url
+from app.identity.tokens import TokenService
+from app.main import attach_services, create_app
+from app.services.container import build_services
+from bench import report
+from bench.capture import Replay, capture, raw_pool
+from bench.load import Stats, run_load
+from bench.seed import BenchIds, ensure_database, load_ids, seed
+
+API = "/api/v1"
+
+
+@dataclass
+class HotPath:
+    name: str
+    method: str
+    path: Any  # (n) -> str
+    headers: Any  # (n) -> dict
+    body: Any = None  # (n) -> dict | None
+    expect: int = 200
+    substitutions: Any = None  # built from the captured response: (response) -> (n) -> dict
+
+
+def _hot_paths(ids: BenchIds, tokens: TokenService) -> list[HotPath]:
+    receiver = {"Authorization": f"Bearer {tokens.issue('staff', *ids.receiver)}"}
+    citizens = [{"Authorization": f"Bearer {tokens.issue('citizen', c, p)}"} for c, p in ids.citizens]
+    unit = ids.unit_id
+    run_tag = secrets.token_hex(3)
+
+    def new_case(n: int) -> dict[str, Any]:
+        return {
+            "unit_id": str(unit),
+            "case_type_id": str(ids.case_type_id),
+            "answers": {"medicine": "Levaxin 50 mikrogram"},
+            "message": "Hej! Mitt recept tar slut nästa vecka.",
+            "terms_accepted": True,
+        }
+
+    def creation_subs(r: httpx.Response) -> Any:
+        body = r.json()
+        first_id, first_pnr = ids.citizens[0]
+
+        def subs(n: int) -> dict[Any, Any]:
+            cid, pnr = ids.citizens[n % len(ids.citizens)]
+            out: dict[Any, Any] = {
+                body["id"]: uuid4(),
+                body["reference"]: f"R{run_tag}{n:09d}",
+                first_id: cid,
+                first_pnr: pnr,
+            }
+            for m in body.get("messages", []):
+                out[m["id"]] = uuid4()
+            return out
+
+        return subs
+
+    def view_subs(r: httpx.Response) -> Any:
+        first = ids.case_ids[0]
+        return lambda n: {first: ids.case_ids[n % len(ids.case_ids)]}
+
+    return [
+        HotPath("inbox, first page", "GET", lambda n: f"{API}/units/{unit}/cases", lambda n: receiver),
+        HotPath(
+            "inbox, filtered page (status=awaiting_citizen)",
+            "GET",
+            lambda n: f"{API}/units/{unit}/cases?status=awaiting_citizen",
+            lambda n: receiver,
+        ),
+        HotPath(
+            "case view",
+            "GET",
+            lambda n: f"{API}/units/{unit}/cases/{ids.case_ids[n % len(ids.case_ids)]}",
+            lambda n: receiver,
+            substitutions=view_subs,
+        ),
+        HotPath(
+            "case creation (citizen)",
+            "POST",
+            lambda n: f"{API}/citizen/cases",
+            lambda n: citizens[n % len(citizens)],
+            body=new_case,
+            expect=201,
+            substitutions=creation_subs,
+        ),
+    ]
+
+
+async def _capture_all(url: str, settings: Settings, paths: list[HotPath]) -> list[Replay]:
+    """Run each hot path once in-process (warm-up), then once more under the SQL listener."""
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    app = create_app(settings)
+    attach_services(app, build_services(settings, Database(engine)))
+    replays = []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        for hp in paths:
+            kwargs = {"headers": hp.headers(0), "json": hp.body(0) if hp.body else None}
+            await client.request(hp.method, hp.path(0), **kwargs)
+            response, statements = await capture(client, engine, hp.method, hp.path(0), **kwargs)
+            assert response.status_code == hp.expect, (hp.name, response.status_code, response.text)
+            subs = hp.substitutions(response) if hp.substitutions else None
+            replays.append(Replay(statements, subs))
+            print(f"  captured {len(statements)} statements for {hp.name}", flush=True)
+    await engine.dispose()
+    return replays
+
+
+async def _wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient(base_url=base) as c:
+        for _ in range(200):
+            if proc.poll() is not None:
+                raise RuntimeError("the bench server exited")
+            try:
+                if (await c.get("/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the bench server did not start")
+
+
+def _server_url() -> str:
+    for name in ("BENCH_DATABASE_URL", "TEST_DATABASE_URL", "DATABASE_URL"):
+        if os.environ.get(name):
+            return to_async_url(os.environ[name])
+    return to_async_url("postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "bench.server", url, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def main() -> str:
+    concurrency = int(os.environ.get("BENCH_CONCURRENCY", "8"))
+    seconds = float(os.environ.get("BENCH_SECONDS", "5"))
+    warmup = float(os.environ.get("BENCH_WARMUP", "1"))
+    port = int(os.environ.get("BENCH_PORT", "8765"))
+    url = await ensure_database(_server_url())
+    await seed(url)
+    ids = await load_ids(url)
+    settings = Settings(app_env="dev", database_url=url, log_json=True)
+    tokens = TokenService(settings.token_signing_key, settings.token_issuer, 3600)
+    paths = _hot_paths(ids, tokens)
+    replays = await _capture_all(url, settings, paths)
+
+    base = f"http://127.0.0.1:{port}"
+    proc = _start_server(url, port)
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    pool = await raw_pool(dsn, concurrency)
+    results: list[tuple[str, Stats, Stats, int]] = []
+    floor = None
+    try:
+        await _wait_ready(base, proc)
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+
+            async def healthz(n: int) -> bool:
+                return (await http.get("/healthz")).status_code == 200
+
+            # The floor of the HTTP stack (client, uvicorn, middleware) with no work behind it.
+            floor = await run_load(healthz, concurrency=concurrency, seconds=seconds, warmup=warmup)
+            print(f"HTTP floor (GET /healthz): {floor.throughput:.0f}/s", flush=True)
+            for hp, replay in zip(paths, replays, strict=True):
+
+                async def via_app(n: int, hp: HotPath = hp) -> bool:
+                    body = hp.body(n) if hp.body else None
+                    r = await http.request(hp.method, hp.path(n), headers=hp.headers(n), json=body)
+                    return r.status_code == hp.expect
+
+                app_stats = await run_load(via_app, concurrency=concurrency, seconds=seconds, warmup=warmup)
+                raw_stats = await run_load(
+                    lambda n, rp=replay: rp.run(pool, n),
+                    concurrency=concurrency,
+                    seconds=seconds,
+                    warmup=warmup,
+                )
+                results.append((hp.name, app_stats, raw_stats, len(replay.statements)))
+                print(report.line(hp.name, app_stats, raw_stats), flush=True)
+    finally:
+        await pool.close()
+        proc.terminate()
+        proc.wait(timeout=15)
+    assert floor is not None
+    facts = await report.machine_facts(dsn)
+    return report.render(results, facts, floor, concurrency=concurrency, seconds=seconds, warmup=warmup)
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    out = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+    out.write_text(asyncio.run(main()))
+    print(f"wrote {out}; bench finished in {time.perf_counter() - started:.0f}s")
