@@ -12,19 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tests.helpers import API, bearer
 from tests.volume import Volume, capture, explain, is_query, seed, seq_scans
-
-# Known and reported to the lead: a handler's list without a selective filter joins the union of
-# "assigned to me / to my groups / took part" ids back to cases with a hash join over a
-# sequential scan of the unit's cases, because every case the handler ever reached is matched
-# before the top 51 are taken (it stays so at 250,000 cases). The fix belongs in
-# app/db/repos/case_reads.py: push the filters, keyset, ORDER BY and LIMIT into each branch of the
-# union. While only these remain the test xfails; it passes once they are gone.
-KNOWN = {"handler, all", "handler, updated_before", "handler, updated_after"}
 
 Request = tuple[str, str, dict[str, str], dict[str, Any]]  # label, path, headers, params
 
@@ -127,7 +118,4 @@ async def test_no_sequential_scans_of_big_tables_at_volume(
     v = await seed(client, conn)
     requests = await _staff_requests(client, v) + await _other_requests(client, v)
     problems = await _offending(client, conn, engine, requests)
-    unexpected = {k: p for k, p in problems.items() if k not in KNOWN}
-    assert not unexpected, "\n".join(f"{k}: {p}" for k, p in unexpected.items())
-    if problems:
-        pytest.xfail(f"known sequential scans remain: {sorted(problems)}")
+    assert not problems, "\n".join(f"{k}: {p}" for k, p in problems.items())
