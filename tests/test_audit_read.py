@@ -286,3 +286,39 @@ async def test_record_writes_one_row(setup: Any, conn: AsyncConnection) -> None:
         personal_number=setup["alice"],
     )
     assert (await conn.execute(text("SELECT count(*) FROM audit_events"))).scalar() == before + 1
+
+
+NASTY = [
+    "",
+    " ",
+    "\x00",
+    "'; DROP TABLE audit_events; --",
+    "9" * 500,
+    "２０２６-11-21",  # full-width digits
+    "2026-11-21T25:61:00Z",
+    "2026-13-01",
+    "0000-01-01",
+    "9999-12-31T23:59:59+14:00",
+    "9999-12-31",
+    "0001-01-01T00:00:00-14:00",
+    "-1",
+    "1e309",
+    "null",
+    "ö\u202e\ufeff",
+    "%00",
+    "[]",
+]
+
+
+@pytest.mark.parametrize(
+    "param", ["personal_number", "staff_hsa_id", "action", "from", "to", "cursor", "limit"]
+)
+async def test_no_input_makes_a_500(client: httpx.AsyncClient, setup: Any, param: str) -> None:
+    clinic = setup["clinic"]
+    for value in NASTY:
+        for accept in ("application/json", "text/csv"):
+            headers = {**clinic["reviewer"].headers, "Accept": accept}
+            r = await client.get(url(clinic), headers=headers, params={param: value})
+            assert r.status_code in (200, 422), (param, value, accept, r.status_code, r.text)
+            if r.status_code == 422:
+                assert r.headers["content-type"].startswith("application/problem+json")

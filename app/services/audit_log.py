@@ -59,6 +59,7 @@ def parse_bound(raw: str | None, name: str, *, end: bool) -> datetime | None:
     if raw is None or raw == "":
         return None
     value = raw.strip().replace(" ", "+")  # an unescaped '+' in a query string arrives as ' '
+    msg = "a date YYYY-MM-DD or a timestamp with a zone, e.g. 2026-11-25T08:00:00Z"
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
@@ -66,12 +67,13 @@ def parse_bound(raw: str | None, name: str, *, end: bool) -> datetime | None:
                 day += timedelta(days=1)
             return datetime.combine(day, time(0), tzinfo=STOCKHOLM).astimezone(UTC)
         instant = datetime.fromisoformat(value)
-    except ValueError:
-        instant = None
-    if instant is None or instant.tzinfo is None:
-        msg = "a date YYYY-MM-DD or a timestamp with a zone, e.g. 2026-11-25T08:00:00Z"
-        raise ValidationFailed(msg, errors=[{"loc": ["query", name], "msg": msg, "type": "value_error"}])
-    return instant + timedelta(microseconds=1) if end else instant
+        if instant.tzinfo is None:
+            raise ValueError(msg)
+        return (instant + timedelta(microseconds=1) if end else instant).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        # OverflowError: the day after 9999-12-31 and its like; a 422, never a 500.
+        errors = [{"loc": ["query", name], "msg": msg, "type": "value_error"}]
+        raise ValidationFailed(msg, errors=errors) from exc
 
 
 def build_filter(
