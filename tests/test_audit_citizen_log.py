@@ -95,3 +95,13 @@ async def test_staff_tokens_and_no_token_are_401(client: httpx.AsyncClient, worl
 async def test_a_bad_cursor_is_422(client: httpx.AsyncClient, world: Any) -> None:
     token = await citizen_token(client, world["alice"])
     assert (await client.get(URL, headers=bearer(token), params={"cursor": "%%%"})).status_code == 422
+
+
+async def test_no_cursor_or_limit_makes_a_500(client: httpx.AsyncClient, world: Any) -> None:
+    from tests.test_audit_read import NASTY
+
+    token = await citizen_token(client, world["alice"])
+    for param in ("cursor", "limit"):
+        for value in NASTY:
+            r = await client.get(URL, headers=bearer(token), params={param: value})
+            assert r.status_code in (200, 422), (param, value, r.status_code, r.text)

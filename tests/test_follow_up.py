@@ -202,3 +202,14 @@ async def test_follow_up_takes_two_statements_of_its_own(
     # Nothing about the follow-up is written to the PDL log: it carries no citizen identity.
     assert not [s for s in seen if s.lstrip().upper().startswith("INSERT")]
     assert (await conn.execute(select(cases.c.id).where(cases.c.unit_id == UUID(clinic.unit_id)))).all()
+
+
+async def test_no_cursor_or_limit_makes_a_500(client: httpx.AsyncClient, inbox: Any) -> None:
+    from tests.test_audit_read import NASTY
+
+    clinic = inbox["clinic"]
+    forged = ["WyIyMDI2LTExLTIwVDEwOjAwOjAwIiwgIngiXQ", "WyIyMDI2LTExLTIwVDEwOjAwOjAwWiIsIDFd", "W10"]
+    for param, values in (("cursor", [*NASTY, *forged]), ("limit", NASTY)):
+        for value in values:
+            r = await client.get(url(clinic), headers=clinic["receiver"].headers, params={param: value})
+            assert r.status_code in (200, 422), (param, value, r.status_code, r.text)

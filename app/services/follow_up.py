@@ -32,11 +32,16 @@ def _aware(raw: Any) -> datetime:
     return value
 
 
+def _uuid(raw: Any) -> UUID:
+    # UUID(1) raises AttributeError, which the cursor decoder would not turn into a 422.
+    return UUID(str(raw))
+
+
 async def unit_follow_up(
     conn: AsyncConnection, unit_id: UUID, limit: int, cursor: str | None, now: datetime | None = None
 ) -> dict[str, Any]:
     now = now or datetime.now(UTC)
-    after = decode_cursor(cursor, (_aware, UUID))
+    after = decode_cursor(cursor, (_aware, _uuid))
     counts = {"new": 0, "awaiting_citizen": 0, "overdue": 0}
     assigned: list[dict[str, Any]] = []
     for row in await follow_up.open_counts(conn, unit_id, now):
