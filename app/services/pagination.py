@@ -29,7 +29,9 @@ def decode_cursor(cursor: str | None, types: Sequence[Callable[[Any], Any]]) -> 
         if not isinstance(value, list) or len(value) != len(types):
             raise _bad_cursor()
         return tuple(convert(part) for convert, part in zip(types, value, strict=True))
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+    # A forged cursor can put any JSON value where a converter expects text (UUID(1) raises
+    # AttributeError, a huge number OverflowError): all of it is the client's mistake.
+    except (binascii.Error, ValueError, TypeError, AttributeError, OverflowError, UnicodeDecodeError) as exc:
         raise _bad_cursor() from exc
 
 
