@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
-from app.api.types import Line, NonEmptyLine, StrictModel, Text
+from app.api.types import Flag, Line, NonEmptyLine, StrictModel, Text
 from app.domain.case_types import EXPORT_FORMAT, MAX_ANSWER_TEMPLATES
 from app.domain.categories import Category
 from app.domain.forms import MAX_OPTIONS, MAX_QUESTIONS, QUESTION_TYPES
@@ -41,7 +41,7 @@ class QuestionIn(StrictModel):
     key: QuestionKey
     label: Line
     type: QuestionType
-    required: bool = False
+    required: Flag = False
     options: Annotated[list[Line], Field(max_length=MAX_OPTIONS)] = []
 
 
@@ -71,8 +71,8 @@ class CaseTypeIn(StrictModel):
     terms_text: TermsText = ""
     questions: Questions = []
     answer_templates: AnswerTemplates = []
-    citizen_attachments_allowed: bool = False
-    restricted: bool = False
+    citizen_attachments_allowed: Flag = False
+    restricted: Flag = False
 
 
 class CaseTypePatch(StrictModel):
@@ -84,8 +84,8 @@ class CaseTypePatch(StrictModel):
     terms_text: TermsText | None = None
     questions: Questions | None = None
     answer_templates: AnswerTemplates | None = None
-    citizen_attachments_allowed: bool | None = None
-    restricted: bool | None = None
+    citizen_attachments_allowed: Flag | None = None
+    restricted: Flag | None = None
 
     @model_validator(mode="after")
     def _no_nulls(self) -> CaseTypePatch:
@@ -105,8 +105,8 @@ class CaseTypeDocument(StrictModel):
     terms_text: TermsText
     questions: Questions
     answer_templates: Annotated[list[AnswerTemplateDoc], Field(max_length=MAX_ANSWER_TEMPLATES)]
-    citizen_attachments_allowed: bool
-    restricted: bool
+    citizen_attachments_allowed: Flag
+    restricted: Flag
 
 
 assert EXPORT_FORMAT == "careinbox.case-type/1"

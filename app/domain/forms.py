@@ -135,11 +135,16 @@ def _answer(q: dict[str, Any], value: Any) -> Any:
             raise ValueError(f"at most {limit} characters")
         return text
     if qtype == "single_choice":
-        if not isinstance(value, str) or value not in q["options"]:
+        # Options were stored cleaned (NFC, no invisible formatting): compare the answer the same
+        # way, or a client sending decomposed "å" could never pick the option "Må bra".
+        if not isinstance(value, str) or normalize_line(value) not in q["options"]:
             raise ValueError("choose one of the options")
-        return value
+        return normalize_line(value)
     if qtype == "multi_choice":
-        if not isinstance(value, list) or not all(isinstance(v, str) and v in q["options"] for v in value):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("choose among the options")
+        value = [normalize_line(v) for v in value]
+        if not all(v in q["options"] for v in value):
             raise ValueError("choose among the options")
         if len(set(value)) != len(value):
             raise ValueError("each option at most once")

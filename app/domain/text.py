@@ -18,6 +18,11 @@ def _is_invisible(ch: str) -> bool:
     return unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
+def is_format_char(ch: str) -> bool:
+    """Zero-width, bidirectional and other format characters (U+200B, U+202E, U+FEFF, ...)."""
+    return unicodedata.category(ch) == "Cf"
+
+
 def normalize_text(value: str) -> str:
     """NFC-normalise and strip invisible formatting; CRLF becomes LF."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from app.api.deps import Conn, Svc, SystemAdmin
 from app.api.problems import responses
 from app.api.schemas import Cursor, Limit, Page
-from app.api.types import CountyCode, Email, HsaId, NonEmptyLine, Phone, StrictModel
+from app.api.types import CountyCode, Email, Flag, HsaId, NonEmptyLine, Phone, StrictModel
 from app.identity.ports import DirectoryPerson
 from app.services import organisation
 
@@ -54,7 +54,7 @@ class DirectoryStaffIn(StrictModel):
     title: NonEmptyLine
     email: Email | None = None
     phone: Phone | None = None
-    protected_identity: bool = False
+    protected_identity: Flag = False
 
 
 class RegionRoleIn(StrictModel):

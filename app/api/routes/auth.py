@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Conn, Public, Svc
 from app.api.problems import responses
+from app.api.types import CountyCode, Flag
 from app.services import identity
 
 router = APIRouter(prefix="/auth", tags=["identity"], dependencies=[Public])
@@ -36,8 +37,9 @@ class CitizenCredentials(BaseModel):
     personal_number: str | None = Field(default=None, max_length=20)
     given_name: str | None = Field(default=None, max_length=100)
     family_name: str | None = Field(default=None, max_length=100)
-    county_code: str | None = Field(default=None, max_length=4)
-    protected_identity: bool | None = None
+    # Register data, not proof of identity: malformed is a 422 like any bad input, not a 401.
+    county_code: CountyCode | None = None
+    protected_identity: Flag | None = None
     id_token: str | None = Field(default=None, max_length=16384)
 
 

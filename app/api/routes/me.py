@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, Field
 
 from app.api.deps import AnyStaff, CitizenUser, Conn, Svc
 from app.api.problems import responses
-from app.api.types import Email, Phone, StrictModel, Text
+from app.api.types import Email, Flag, Phone, StrictModel, Text
 from app.services import identity
 
 router = APIRouter(tags=["me"])
@@ -52,11 +52,16 @@ class Me(BaseModel):
     system_roles: list[str]
 
 
+# Surrounding white space is no part of a signature; a blank one means the default (as null does),
+# so a message never ends in an empty or white-space signature.
+Signature = Annotated[Text, AfterValidator(str.strip)]
+
+
 class StaffSettingsPatch(StrictModel):
-    signature: Text | None = None
-    show_name_to_citizens: bool | None = None
-    notify_on_new_case: bool | None = None
-    notify_on_assigned: bool | None = None
+    signature: Signature | None = Field(default=None, description="null or blank: the default signature")
+    show_name_to_citizens: Flag | None = None
+    notify_on_new_case: Flag | None = None
+    notify_on_assigned: Flag | None = None
     notification_email: Email | None = None
     notification_phone: Phone | None = None
 
@@ -70,6 +75,8 @@ async def get_me(conn: Conn, actor: AnyStaff) -> dict[str, Any]:
 async def patch_settings(conn: Conn, actor: AnyStaff, body: StaffSettingsPatch) -> dict[str, Any]:
     # Fields sent as null reset to the default (the signature) or clear the value.
     values = body.model_dump(exclude_unset=True)
+    if "signature" in values and not values["signature"]:
+        values["signature"] = None
     for flag in ("show_name_to_citizens", "notify_on_new_case", "notify_on_assigned"):
         if flag in values and values[flag] is None:
             del values[flag]
@@ -95,8 +102,8 @@ class CitizenMe(BaseModel):
 class CitizenMePatch(StrictModel):
     email: Email | None = None
     phone: Phone | None = None
-    notify_by_email: bool | None = None
-    notify_by_sms: bool | None = None
+    notify_by_email: Flag | None = None
+    notify_by_sms: Flag | None = None
 
 
 @router.get("/citizen/me", response_model=CitizenMe, responses=responses(401))

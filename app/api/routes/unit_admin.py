@@ -13,11 +13,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
+from app.api.case_type_schemas import QuestionKey
 from app.api.deps import Conn, requires
 from app.api.problems import responses
 from app.api.routes.units import UnitOut
 from app.api.schemas import Cursor, Limit, Page
-from app.api.types import CountyCode, Email, NonEmptyLine, NonEmptyText, PersonalNumber, StrictModel
+from app.api.types import CountyCode, Email, Flag, NonEmptyLine, NonEmptyText, PersonalNumber, StrictModel
 from app.domain.actors import StaffActor
 from app.domain.policy import Permission as P
 from app.services import citizen_grants, groups, message_templates, unit_settings
@@ -50,7 +51,7 @@ class SettingsIn(StrictModel):
     service_area: ServiceAreaIn = None  # type: ignore[assignment]  # optional, but never null
     notification_emails: list[Email] = Field(default=[], max_length=20)
     citizen_reminder_after_days: int | None = Field(default=None, ge=1, le=30)
-    provider_reminder_enabled: bool = False
+    provider_reminder_enabled: Flag = False
 
 
 @router.patch("/settings", response_model=UnitOut, responses=R)
@@ -129,10 +130,10 @@ async def delete_group(conn: Conn, unit_id: UUID, id: UUID, actor: GroupWrite) -
 class QuestionIn(StrictModel):
     """Checked in full by app/domain/forms.py (types, unique keys, options)."""
 
-    key: str = Field(max_length=64)
+    key: QuestionKey  # cleaned like a case type's question key
     label: str = Field(max_length=1000)
     type: str = Field(max_length=32)
-    required: bool = False
+    required: Flag = False
     options: list[str] = Field(default=[], max_length=100)
 
 
