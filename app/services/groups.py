@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos import groups as repo
 from app.domain.errors import Conflict, NotFound, field_error
+from app.services.pagination import decode_cursor, page
 
 
 async def _view(conn: AsyncConnection, group: dict[str, Any]) -> dict[str, Any]:
@@ -28,10 +29,14 @@ async def _check_members(conn: AsyncConnection, unit_id: UUID, member_ids: list[
     return wanted
 
 
-async def list_groups(conn: AsyncConnection, unit_id: UUID) -> dict[str, Any]:
-    rows = await repo.list_groups(conn, unit_id)
-    members = await repo.members_of(conn, [r["id"] for r in rows])
-    return {"items": [{**r, "members": members[r["id"]]} for r in rows], "next_cursor": None}
+async def list_groups(conn: AsyncConnection, unit_id: UUID, limit: int, cursor: str | None) -> dict[str, Any]:
+    after = decode_cursor(cursor, (str, UUID))
+    result = page(
+        await repo.list_groups(conn, unit_id, limit + 1, after), limit, lambda r: (r["name"], r["id"])
+    )
+    members = await repo.members_of(conn, [r["id"] for r in result["items"]])
+    result["items"] = [{**r, "members": members[r["id"]]} for r in result["items"]]
+    return result
 
 
 async def get_group(conn: AsyncConnection, unit_id: UUID, group_id: UUID) -> dict[str, Any]:

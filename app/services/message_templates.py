@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db.repos import message_templates as repo
 from app.domain.errors import NotFound, field_error
 from app.domain.forms import parse_questions
+from app.services.pagination import decode_cursor, page
 
 EXPORT_FORMAT = "careinbox.message-template/1"
 
@@ -35,8 +36,12 @@ def _export(template: dict[str, Any]) -> dict[str, Any]:
     return {"format": EXPORT_FORMAT, **{k: template[k] for k in repo.CONTENT}}
 
 
-async def list_templates(conn: AsyncConnection, unit_id: UUID) -> dict[str, Any]:
-    return {"items": await repo.list_templates(conn, unit_id), "next_cursor": None}
+async def list_templates(
+    conn: AsyncConnection, unit_id: UUID, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    after = decode_cursor(cursor, (str, UUID))
+    rows = await repo.list_templates(conn, unit_id, limit + 1, after)
+    return page(rows, limit, lambda r: (r["name"], r["id"]))
 
 
 async def get_template(conn: AsyncConnection, unit_id: UUID, template_id: UUID) -> dict[str, Any]:

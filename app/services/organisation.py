@@ -96,13 +96,20 @@ async def revoke_unit_role(
         await org.remove_from_unit_groups(conn, unit_id, row["staff_id"])
 
 
-async def list_unit_roles(conn: AsyncConnection, unit_id: UUID) -> dict[str, Any]:
-    return {"items": await org.list_unit_roles(conn, unit_id), "next_cursor": None}
+async def list_unit_roles(
+    conn: AsyncConnection, unit_id: UUID, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    after = decode_cursor(cursor, (str, str))
+    rows = await org.list_unit_roles(conn, unit_id, limit + 1, after)
+    return page(rows, limit, lambda r: (r["hsa_id"], r["role"]))
 
 
-async def unit_staff(conn: AsyncConnection, unit_id: UUID) -> dict[str, Any]:
-    rows = await org.unit_staff(conn, unit_id)
-    return {"items": [{**r, "roles": sorted(r["roles"])} for r in rows], "next_cursor": None}
+async def unit_staff(conn: AsyncConnection, unit_id: UUID, limit: int, cursor: str | None) -> dict[str, Any]:
+    after = decode_cursor(cursor, (str, str, UUID))
+    rows = await org.unit_staff(conn, unit_id, limit + 1, after)
+    result = page(rows, limit, lambda r: (r["family_name"], r["given_name"], r["id"]))
+    result["items"] = [{**r, "roles": sorted(r["roles"])} for r in result["items"]]
+    return result
 
 
 async def grant_region_role(
@@ -119,10 +126,14 @@ async def grant_region_role(
     return row
 
 
-async def list_region_roles(conn: AsyncConnection, region_id: UUID) -> dict[str, Any]:
+async def list_region_roles(
+    conn: AsyncConnection, region_id: UUID, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    after = decode_cursor(cursor, (str, UUID))
     if not await org.region_exists(conn, region_id):
         raise NotFound("region not found")
-    return {"items": await org.list_region_roles(conn, region_id), "next_cursor": None}
+    rows = await org.list_region_roles(conn, region_id, limit + 1, after)
+    return page(rows, limit, lambda r: (r["hsa_id"], r["id"]))
 
 
 async def revoke_region_role(conn: AsyncConnection, region_id: UUID, assignment_id: UUID) -> None:

@@ -109,10 +109,12 @@ async def add_directory_staff(conn: Conn, svc: Svc, actor: SystemAdmin, body: Di
 @router.get(
     "/regions/{region_id}/role-assignments",
     response_model=Page[RegionRoleOut],
-    responses=responses(401, 403, 404),
+    responses=responses(401, 403, 404, 422),
 )
-async def list_region_roles(conn: Conn, actor: SystemAdmin, region_id: UUID) -> dict[str, Any]:
-    return await organisation.list_region_roles(conn, region_id)
+async def list_region_roles(
+    conn: Conn, actor: SystemAdmin, region_id: UUID, limit: Limit = 50, cursor: Cursor = None
+) -> dict[str, Any]:
+    return await organisation.list_region_roles(conn, region_id, limit, cursor)
 
 
 @router.post(

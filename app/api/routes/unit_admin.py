@@ -89,9 +89,11 @@ class GroupOut(BaseModel):
     created_at: datetime
 
 
-@router.get("/groups", response_model=Page[GroupOut], responses=responses(401, 403, 404))
-async def list_groups(conn: Conn, unit_id: UUID, actor: GroupRead) -> dict[str, Any]:
-    return await groups.list_groups(conn, unit_id)
+@router.get("/groups", response_model=Page[GroupOut], responses=responses(401, 403, 404, 422))
+async def list_groups(
+    conn: Conn, unit_id: UUID, actor: GroupRead, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> dict[str, Any]:
+    return await groups.list_groups(conn, unit_id, limit, cursor)
 
 
 @router.post(
@@ -186,9 +188,11 @@ class TemplateExport(BaseModel):
     questions: list[QuestionOut]
 
 
-@router.get("/message-templates", response_model=Page[TemplateOut], responses=responses(401, 403, 404))
-async def list_templates(conn: Conn, unit_id: UUID, actor: TemplateRead) -> dict[str, Any]:
-    return await message_templates.list_templates(conn, unit_id)
+@router.get("/message-templates", response_model=Page[TemplateOut], responses=responses(401, 403, 404, 422))
+async def list_templates(
+    conn: Conn, unit_id: UUID, actor: TemplateRead, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> dict[str, Any]:
+    return await message_templates.list_templates(conn, unit_id, limit, cursor)
 
 
 @router.post("/message-templates", status_code=201, response_model=TemplateOut, responses=R)

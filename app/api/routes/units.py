@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from app.api.deps import Conn, Svc, requires
 from app.api.problems import responses
+from app.api.schemas import Cursor, Limit
 from app.api.types import HsaId, StrictModel
 from app.domain.actors import StaffActor
 from app.domain.policy import Permission as P
@@ -84,9 +85,11 @@ async def get_unit(conn: Conn, unit_id: UUID, actor: ReadUnit) -> dict[str, Any]
     return await unit_view(conn, unit_id)
 
 
-@router.get("/role-assignments", response_model=RoleAssignmentPage, responses=responses(401, 403, 404))
-async def list_role_assignments(conn: Conn, unit_id: UUID, actor: ManageRoles) -> dict[str, Any]:
-    return await organisation.list_unit_roles(conn, unit_id)
+@router.get("/role-assignments", response_model=RoleAssignmentPage, responses=responses(401, 403, 404, 422))
+async def list_role_assignments(
+    conn: Conn, unit_id: UUID, actor: ManageRoles, limit: Limit = 50, cursor: Cursor = None
+) -> dict[str, Any]:
+    return await organisation.list_unit_roles(conn, unit_id, limit, cursor)
 
 
 @router.post(
@@ -107,6 +110,8 @@ async def revoke_role(conn: Conn, unit_id: UUID, id: UUID, actor: ManageRoles) -
     return Response(status_code=204)
 
 
-@router.get("/staff", response_model=UnitStaffPage, responses=responses(401, 404))
-async def list_staff(conn: Conn, unit_id: UUID, actor: ReadUnit) -> dict[str, Any]:
-    return await organisation.unit_staff(conn, unit_id)
+@router.get("/staff", response_model=UnitStaffPage, responses=responses(401, 404, 422))
+async def list_staff(
+    conn: Conn, unit_id: UUID, actor: ReadUnit, limit: Limit = 50, cursor: Cursor = None
+) -> dict[str, Any]:
+    return await organisation.unit_staff(conn, unit_id, limit, cursor)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -51,8 +51,18 @@ async def get_group(
     return dict(row._mapping) if row else None
 
 
-async def list_groups(conn: AsyncConnection, unit_id: UUID) -> list[dict[str, Any]]:
-    stmt = select(*GROUP_COLS).where(groups.c.unit_id == unit_id).order_by(groups.c.name, groups.c.id)
+async def list_groups(
+    conn: AsyncConnection, unit_id: UUID, limit: int | None = None, after: tuple[str, UUID] | None = None
+) -> list[dict[str, Any]]:
+    """Keyset page on (name, id); no limit = all (demo data)."""
+    stmt = (
+        select(*GROUP_COLS)
+        .where(groups.c.unit_id == unit_id)
+        .order_by(groups.c.name, groups.c.id)
+        .limit(limit)
+    )
+    if after is not None:
+        stmt = stmt.where(tuple_(groups.c.name, groups.c.id) > tuple_(*after))
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
 

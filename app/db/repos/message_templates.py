@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.tables import message_templates as mt
@@ -39,8 +39,13 @@ async def get_template(
     return dict(row._mapping) if row else None
 
 
-async def list_templates(conn: AsyncConnection, unit_id: UUID) -> list[dict[str, Any]]:
-    stmt = select(*COLS).where(mt.c.unit_id == unit_id).order_by(mt.c.name, mt.c.id)
+async def list_templates(
+    conn: AsyncConnection, unit_id: UUID, limit: int | None = None, after: tuple[str, UUID] | None = None
+) -> list[dict[str, Any]]:
+    """Keyset page on (name, id); no limit = all (demo data)."""
+    stmt = select(*COLS).where(mt.c.unit_id == unit_id).order_by(mt.c.name, mt.c.id).limit(limit)
+    if after is not None:
+        stmt = stmt.where(tuple_(mt.c.name, mt.c.id) > tuple_(*after))
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
 

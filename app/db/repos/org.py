@@ -122,14 +122,20 @@ async def get_unit_role(conn: AsyncConnection, unit_id: UUID, assignment_id: UUI
     return dict(row._mapping) if row else None
 
 
-async def list_unit_roles(conn: AsyncConnection, unit_id: UUID) -> list[dict[str, Any]]:
+async def list_unit_roles(
+    conn: AsyncConnection, unit_id: UUID, limit: int, after: tuple[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Keyset page on (hsa_id, role), unique at a unit."""
     u = unit_role_assignments
     stmt = (
         select(*ASSIGNMENT_COLS)
         .join(staff, staff.c.id == u.c.staff_id)
         .where(u.c.unit_id == unit_id)
         .order_by(staff.c.hsa_id, u.c.role)
+        .limit(limit)
     )
+    if after is not None:
+        stmt = stmt.where(tuple_(staff.c.hsa_id, u.c.role) > tuple_(*after))
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
 
@@ -148,7 +154,10 @@ async def remove_from_unit_groups(conn: AsyncConnection, unit_id: UUID, staff_id
     )
 
 
-async def unit_staff(conn: AsyncConnection, unit_id: UUID) -> list[dict[str, Any]]:
+async def unit_staff(
+    conn: AsyncConnection, unit_id: UUID, limit: int, after: tuple[str, str, UUID] | None = None
+) -> list[dict[str, Any]]:
+    """Keyset page on (family_name, given_name, id)."""
     from sqlalchemy import func
 
     u = unit_role_assignments
@@ -165,7 +174,10 @@ async def unit_staff(conn: AsyncConnection, unit_id: UUID) -> list[dict[str, Any
         .where(u.c.unit_id == unit_id)
         .group_by(staff.c.id)
         .order_by(staff.c.family_name, staff.c.given_name, staff.c.id)
+        .limit(limit)
     )
+    if after is not None:
+        stmt = stmt.where(tuple_(staff.c.family_name, staff.c.given_name, staff.c.id) > tuple_(*after))
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
 
@@ -191,14 +203,20 @@ async def insert_region_role(
     return value
 
 
-async def list_region_roles(conn: AsyncConnection, region_id: UUID) -> list[dict[str, Any]]:
+async def list_region_roles(
+    conn: AsyncConnection, region_id: UUID, limit: int, after: tuple[str, UUID] | None = None
+) -> list[dict[str, Any]]:
+    """Keyset page on (hsa_id, id)."""
     r = region_role_assignments
     stmt = (
         select(*REGION_ASSIGNMENT_COLS)
         .join(staff, staff.c.id == r.c.staff_id)
         .where(r.c.region_id == region_id)
-        .order_by(staff.c.hsa_id)
+        .order_by(staff.c.hsa_id, r.c.id)
+        .limit(limit)
     )
+    if after is not None:
+        stmt = stmt.where(tuple_(staff.c.hsa_id, r.c.id) > tuple_(*after))
     return [dict(row._mapping) for row in (await conn.execute(stmt)).all()]
 
 
