@@ -59,6 +59,13 @@ async def test_settings_flags_take_only_json_booleans(
         json={"provider_reminder_enabled": value},
     )
     assert "provider_reminder_enabled" in _bad_fields(r)
+    for days in (True, "5", 5.0):
+        r = await client.patch(
+            f"{API}/units/{clinic.unit_id}/settings",
+            headers=clinic["admin"].headers,
+            json={"citizen_reminder_after_days": days},
+        )
+        assert r.status_code == 422, (days, r.text)
     for flag in ("show_name_to_citizens", "notify_on_new_case", "notify_on_assigned"):
         r = await client.patch(f"{API}/me/settings", headers=clinic["h"].headers, json={flag: value})
         assert flag in _bad_fields(r)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, Strict
 
 from app.api.case_type_schemas import QuestionKey
 from app.api.deps import Conn, requires
@@ -50,7 +50,8 @@ class ServiceAreaIn(StrictModel):
 class SettingsIn(StrictModel):
     service_area: ServiceAreaIn = None  # type: ignore[assignment]  # optional, but never null
     notification_emails: list[Email] = Field(default=[], max_length=20)
-    citizen_reminder_after_days: int | None = Field(default=None, ge=1, le=30)
+    # Strict: lax mode reads `true` as 1 day and "5" as 5.
+    citizen_reminder_after_days: Annotated[int, Strict()] | None = Field(default=None, ge=1, le=30)
     provider_reminder_enabled: Flag = False
 
 
