@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.api import problems
+from app.api.query_guard import StrictQuery
 from app.api.routes import (
     admin,
     audit,
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(RequestContextMiddleware)
     app.include_router(ops.router)
     for module in (auth, me, admin, units, unit_admin, case_types, staff_cases, citizen_cases, audit):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=[StrictQuery])
     return app
 
 
