@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.case_fixtures import add_case, add_citizen
-from tests.citizen_fixtures import citizen, new_case_body, open_clinic
+from tests.citizen_fixtures import citizen, new_case_body, open_clinic, send_case, staff_writes
 from tests.helpers import API, make_clinic
 
 
@@ -56,3 +56,26 @@ async def test_me_shows_the_signature_messages_carry(
     assert r.status_code == 201, r.text
     assert "Andersson" not in r.json()["body"]
     assert r.json()["body"] == f"Vi återkommer.\n\n{shown}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app/services/cases_citizen.py expected_version() reads one tag only, so an If-Match list "
+    '(`"1", "2"`, RFC 9110) is a 412 even when it names the current version; the staff side '
+    "(app/api/etag.py parse_if_match) accepts lists: use it here too",
+)
+async def test_citizen_if_match_takes_a_list_of_tags(
+    client: httpx.AsyncClient, conn: AsyncConnection
+) -> None:
+    setup = await open_clinic(client, conn, {"nurse": ["case_handler"]})
+    who = await citizen(client)
+    case = await send_case(client, who, setup)
+    nurse = setup.clinic["nurse"].staff_id
+    assert nurse is not None
+    await staff_writes(conn, case["id"], nurse)  # version 2, awaiting the citizen
+    r = await client.post(
+        f"{API}/citizen/cases/{case['id']}/messages",
+        headers={**who.headers, "If-Match": '"1", "2"'},
+        json={"body": "Sedan i måndags."},
+    )
+    assert r.status_code == 201, r.text
