@@ -17,6 +17,8 @@ async def test_newly_protected_staff_hide_their_name(
     person = clinic["h"]
     me = (await client.get(f"{API}/me", headers=person.headers)).json()
     assert me["settings"]["show_name_to_citizens"] is True
+    custom = {"signature": "Hälsningar\nAnna Andersson"}
+    assert (await client.patch(f"{API}/me/settings", headers=person.headers, json=custom)).status_code == 200
     entry = {
         "hsa_id": person.hsa_id,
         "given_name": "Anna",
@@ -30,6 +32,10 @@ async def test_newly_protected_staff_hide_their_name(
     assert r.status_code == 200, r.text
     assert r.json()["protected_identity"] is True
     assert r.json()["settings"]["show_name_to_citizens"] is False
+    assert (
+        r.json()["settings"]["signature"]
+        == "Med vänlig hälsning\nSjuksköterska\n" + r.json()["units"][0]["unit_name"]
+    )
     citizen_id, _ = await add_citizen(conn)
     case = await add_case(
         conn, clinic.unit_id, citizen_id, status="assigned", assignee_staff_id=person.staff_id
@@ -45,8 +51,10 @@ async def test_newly_protected_staff_hide_their_name(
     # Their own choice afterwards sticks, through later syncs and log-ins.
     r = await client.patch(f"{API}/me/settings", headers=person.headers, json={"show_name_to_citizens": True})
     assert r.json()["settings"]["show_name_to_citizens"] is True
+    await client.patch(f"{API}/me/settings", headers=person.headers, json=custom)
     r = await client.post(f"{API}/me/directory-sync", headers=person.headers)
     assert r.json()["settings"]["show_name_to_citizens"] is True
+    assert r.json()["settings"]["signature"] == custom["signature"]
     r = await client.post(f"{API}/auth/staff/token", json={"hsa_id": person.hsa_id})
     me = (await client.get(f"{API}/me", headers=person.headers)).json()
     assert me["settings"]["show_name_to_citizens"] is True

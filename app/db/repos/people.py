@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, case, false, func, literal, not_, select, union_all, update
+from sqlalchemy import and_, case, false, func, literal, not_, null, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,9 +32,10 @@ STAFF_SETTINGS = (
 async def upsert_staff_from_directory(conn: AsyncConnection, person: DirectoryPerson) -> UUID:
     """Create the staff row on first sight, or refresh the catalog fields.
 
-    `show_name_to_citizens` defaults from the protected-identity flag when the row is new, and
-    falls back to false when the catalog newly flags the person as protected (their name must
-    not keep reaching citizens); otherwise it is the person's own choice.
+    `show_name_to_citizens` defaults from the protected-identity flag when the row is new. When
+    the catalog newly flags the person as protected it falls back to false and a custom
+    signature (which likely carries the name) to the name-free default: the name must not keep
+    reaching citizens. Otherwise both are the person's own choice.
     """
     catalog = {
         "given_name": person.given_name,
@@ -47,14 +48,13 @@ async def upsert_staff_from_directory(conn: AsyncConnection, person: DirectoryPe
     stmt = insert(staff).values(
         hsa_id=person.hsa_id, show_name_to_citizens=not person.protected_identity, **catalog
     )
+    newly_protected = and_(stmt.excluded.protected_identity, not_(staff.c.protected_identity))
     upsert = stmt.on_conflict_do_update(
         index_elements=[staff.c.hsa_id],
         set_={
             **{k: stmt.excluded[k] for k in catalog},
-            "show_name_to_citizens": case(
-                (and_(stmt.excluded.protected_identity, not_(staff.c.protected_identity)), false()),
-                else_=staff.c.show_name_to_citizens,
-            ),
+            "show_name_to_citizens": case((newly_protected, false()), else_=staff.c.show_name_to_citizens),
+            "signature": case((newly_protected, null()), else_=staff.c.signature),
             "updated_at": func.now(),
         },
     ).returning(staff.c.id)
