@@ -237,6 +237,13 @@ async def test_citizen_provider_maps_the_personal_identity_number(
             await provider.authenticate({"id_token": id_token(keys["rsa"], **bad)})
 
 
+async def test_citizen_name_claims_are_cleaned_text(jwks: JwksServer, keys: dict[str, SigningKey]) -> None:
+    provider = OidcCitizenIdentityProvider(verifier(jwks))
+    claims = {PERSONAL_NUMBER_CLAIM: "191212121212", "given_name": " To\u200blvan\u202e ", "family_name": 7}
+    person = await provider.authenticate({"id_token": id_token(keys["rsa"], **claims)})
+    assert (person.given_name, person.family_name) == ("Tolvan", "")
+
+
 async def test_staff_token_endpoint_with_the_oidc_provider(
     settings: Settings, services: Services, jwks: JwksServer, keys: dict[str, SigningKey]
 ) -> None:

@@ -17,6 +17,7 @@ from jose.exceptions import JOSEError
 from app.config import Settings
 from app.domain.errors import Unauthenticated
 from app.domain.identifiers import InvalidIdentifier, parse_hsa_id, parse_personal_number
+from app.domain.text import normalize_line
 from app.identity.ports import RegisterPerson
 
 ALLOWED_ALGORITHMS = ("RS256", "ES256")
@@ -159,8 +160,13 @@ class OidcCitizenIdentityProvider:
             raise Unauthenticated("the ID token's personal identity number is not valid") from exc
         return RegisterPerson(
             personal_number=pnr,
-            given_name=str(claims.get("given_name", "")),
-            family_name=str(claims.get("family_name", "")),
+            given_name=_name(claims.get("given_name")),
+            family_name=_name(claims.get("family_name")),
             county_code=None,
             protected_identity=False,
         )
+
+
+def _name(value: Any) -> str:
+    """A name claim as plain text (domain.md "Text"): cleaned like every name the app stores."""
+    return normalize_line(value) if isinstance(value, str) else ""
