@@ -67,6 +67,11 @@ async def _staff_from_directory(conn: AsyncConnection, svc: Services, hsa_id: st
     return await people.upsert_staff_from_directory(conn, person)
 
 
+# domain.md "Roles": a system admin has no case content and no audit log of units, so not even
+# through a unit role (which a system admin could otherwise grant themselves).
+NOT_FOR_SYSTEM_ADMINS = frozenset({Role.CASE_RECEIVER, Role.CASE_HANDLER, Role.REVIEWER})
+
+
 async def grant_unit_role(
     conn: AsyncConnection, svc: Services, actor: StaffActor, unit_id: UUID, hsa_id: str, role: Role
 ) -> dict[str, Any]:
@@ -74,6 +79,10 @@ async def grant_unit_role(
         raise Forbidden(f"your roles at this unit do not allow granting {role.value}")
     if await org.get_unit(conn, unit_id) is None:  # a system admin can name any unit id
         raise NotFound("unit not found")
+    if role in NOT_FOR_SYSTEM_ADMINS and hsa_id in svc.bootstrap_admins:
+        raise field_error(
+            ["hsa_id"], f"a system administrator holds no role with case content or audit log ({role.value})"
+        )
     staff_id = await _staff_from_directory(conn, svc, hsa_id)
     assignment_id = await org.insert_unit_role(conn, unit_id, staff_id, role.value, actor.staff_id)
     if assignment_id is None:

@@ -1,0 +1,30 @@
+"""domain.md "Roles": a system admin has **no** case content and no audit log of units, not even
+through a unit role granted to their own HSA-id (they may grant any role to others)."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.helpers import API, SYSTEM_ADMIN_HSA, make_clinic
+
+
+async def test_a_system_admin_gets_no_role_with_case_content(client: httpx.AsyncClient) -> None:
+    clinic = await make_clinic(client, {"admin": ["local_admin"]})
+    entry = {"hsa_id": SYSTEM_ADMIN_HSA, "given_name": "Sys", "family_name": "Admin", "title": "Förvaltare"}
+    r = await client.post(f"{API}/admin/directory/staff", headers=clinic.admin.headers, json=entry)
+    assert r.status_code == 204, r.text
+    url = f"{API}/units/{clinic.unit_id}/role-assignments"
+    for granter in (clinic.admin, clinic["admin"]):
+        for role in ("case_receiver", "case_handler", "reviewer"):
+            r = await client.post(
+                url, headers=granter.headers, json={"hsa_id": f" {SYSTEM_ADMIN_HSA} ", "role": role}
+            )
+            assert r.status_code == 422, r.text
+            assert r.json()["errors"][0]["loc"] == ["body", "hsa_id"]
+    # Administration without case content stays possible (e.g. bootstrapping a unit).
+    r = await client.post(
+        url, headers=clinic.admin.headers, json={"hsa_id": SYSTEM_ADMIN_HSA, "role": "local_admin"}
+    )
+    assert r.status_code == 201, r.text
+    r = await client.get(f"{API}/units/{clinic.unit_id}/cases", headers=clinic.admin.headers)
+    assert r.status_code == 403
