@@ -7,7 +7,10 @@ import re
 import sys
 import time
 import uuid
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
+import orjson
 import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,6 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 REQUESTS = Counter("careinbox_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("careinbox_http_request_seconds", "HTTP request latency", ["method", "route"])
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Where JSON access lines go directly (set by configure_logging); None = through structlog.
+_access_stream: TextIO | None = None
 
 
 def configure_logging(json_logs: bool) -> None:
@@ -33,6 +38,37 @@ def configure_logging(json_logs: bool) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    global _access_stream
+    _access_stream = sys.stderr if json_logs else None
+
+
+def _write_access_line(stream: TextIO, fields: dict[str, Any]) -> None:
+    """The access line as structlog's JSON chain renders it (same fields, same order: the
+    event's own, then bound context, level, timestamp), without the processor chain: it is
+    written once per request (bench/analysis.md)."""
+    for key, value in structlog.contextvars.get_contextvars().items():
+        fields.setdefault(key, value)
+    fields["level"] = "info"
+    fields["timestamp"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    stream.write(orjson.dumps(fields, default=repr).decode() + "\n")
+    stream.flush()
+
+
+# Metric children by label values: `labels()` takes a lock and builds a key on every call.
+_counters: dict[tuple[str, str, str], Any] = {}
+_histograms: dict[tuple[str, str], Any] = {}
+
+
+def _observe(method: str, route: str, status: int, elapsed: float) -> None:
+    key = (method, route, str(status))
+    counter = _counters.get(key)
+    if counter is None:
+        counter = _counters[key] = REQUESTS.labels(*key)
+    counter.inc()
+    histogram = _histograms.get(key[:2])
+    if histogram is None:
+        histogram = _histograms[key[:2]] = LATENCY.labels(method, route)
+    histogram.observe(elapsed)
 
 
 def _route_template(scope: Scope) -> str:
@@ -58,7 +94,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        incoming = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"").decode("latin-1")
         request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         status = 500
         started = False
@@ -87,13 +123,15 @@ class RequestContextMiddleware:
         finally:
             elapsed = time.perf_counter() - start
             path = _route_template(scope)
-            REQUESTS.labels(scope["method"], path, str(status)).inc()
-            LATENCY.labels(scope["method"], path).observe(elapsed)
-            self.log.info(
-                "request",
-                method=scope["method"],
-                route=path,
-                status=status,
-                ms=round(elapsed * 1000, 2),
-            )
+            _observe(scope["method"], path, status, elapsed)
+            fields = {
+                "method": scope["method"],
+                "route": path,
+                "status": status,
+                "ms": round(elapsed * 1000, 2),
+            }
+            if _access_stream is not None:
+                _write_access_line(_access_stream, {**fields, "event": "request"})
+            else:
+                self.log.info("request", **fields)
             structlog.contextvars.unbind_contextvars("request_id")

@@ -129,13 +129,12 @@ async def case_detail(
     out["messages"] = _json(row[26])
     out["notes"] = _json(row[27])
     out["events"] = _json(row[28])
-    await audit.record(
+    await case_reads.record_case_read(
         conn,
         staff_id=actor.staff_id,
         staff_hsa_id=actor.hsa_id,
         unit_id=unit_id,
         unit_hsa_id=row[25],
-        action=AuditAction.CASE_READ,
         personal_number=out["citizen"]["personal_number"],
         case_id=case_id,
     )

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.repos import people
+from app.db.repos import actors, people
 from app.domain.actors import CitizenActor, StaffActor
 from app.domain.errors import NotFound, Unauthenticated
 from app.domain.policy import SystemRole
@@ -44,7 +44,7 @@ def _token_response(svc: Services, token: str) -> dict[str, Any]:
 async def load_staff_actor(conn: AsyncConnection, svc: Services, claims: TokenClaims) -> StaffActor:
     unit_roles: dict[UUID, set[str]] = {}
     region_roles: dict[UUID, set[str]] = {}
-    for scope, scope_id, role in await people.staff_roles(conn, claims.subject):
+    for scope, scope_id, role in await actors.staff_roles(conn, claims.subject):
         (unit_roles if scope == "unit" else region_roles).setdefault(scope_id, set()).add(role)
     system = (
         frozenset({SystemRole.SYSTEM_ADMIN.value})

@@ -158,6 +158,20 @@ def _etag(version: int) -> str:
     return f'"{version}"'
 
 
+_LOCATION_SLOT = "00000000-0000-0000-0000-000000000000"
+_locations: dict[tuple[str, str], str] = {}
+
+
+def _case_location(request: Request, case_id: UUID) -> str:
+    """`url_for("get_citizen_case")`'s path. url_for walks the app's routes on every call (a
+    tenth of case creation's CPU), so its result is kept per root path with the id slotted in."""
+    root = (str(request.scope.get("app_root_path", "")), str(request.scope.get("root_path", "")))
+    template = _locations.get(root)
+    if template is None:
+        template = _locations[root] = request.url_for("get_citizen_case", case_id=_LOCATION_SLOT).path
+    return template.replace(_LOCATION_SLOT, str(case_id))
+
+
 @router.get("/units", response_model=UnitPage, responses=responses(401, 422))
 async def contactable_units(
     conn: Conn,
@@ -195,7 +209,7 @@ async def create_case(
             message=body.message,
             attachment_ids=body.attachment_ids,
         )
-        location = request.url_for("get_citizen_case", case_id=str(case["id"])).path
+        location = _case_location(request, case["id"])
         return 201, case, {"ETag": _etag(case["version"]), "Location": location}
 
     return await idem.run(conn, f"citizen:{actor.citizen_id}", body, work, CaseOut)

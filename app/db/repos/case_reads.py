@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import func, select, text, tuple_, union
+from sqlalchemy import Integer, bindparam, func, insert, select, text, tuple_, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.prepared import Prepared
 from app.db.repos.cases import my_group_ids
-from app.db.tables import case_participants, case_types, cases, citizens, groups, staff
+from app.db.tables import audit_events, case_participants, case_types, cases, citizens, groups, staff
+from app.domain.audit import AuditAction
 
 SUMMARY_COLS = (
     cases.c.id,
@@ -70,47 +72,53 @@ def _summary_select() -> Any:
     )
 
 
-def _conditions(unit_id: UUID, f: CaseFilters, after: tuple[datetime, UUID] | None) -> list[Any]:
-    """The filters and the keyset bound as WHERE terms on `cases`."""
-    where: list[Any] = [cases.c.unit_id == unit_id]
-    if f.personal_number is not None:
-        citizen = select(citizens.c.id).where(citizens.c.personal_number == f.personal_number)
+def _conditions(shape: Shape) -> list[Any]:
+    """The filters present in `shape` and the keyset bound, as WHERE terms on `cases`, with
+    `bindparam`s named after the CaseFilters fields (values come with each call)."""
+    where: list[Any] = [cases.c.unit_id == bindparam("unit_id")]
+    if shape.personal_number:
+        citizen = select(citizens.c.id).where(citizens.c.personal_number == bindparam("personal_number"))
         where.append(cases.c.citizen_id == citizen.scalar_subquery())
-    if f.status is not None:
-        where.append(cases.c.status == f.status)
-    if f.assignee_staff_id is not None:
-        where.append(cases.c.assignee_staff_id == f.assignee_staff_id)
-    if f.assignee_group_id is not None:
-        where.append(cases.c.assignee_group_id == f.assignee_group_id)
-    if f.case_type_id is not None:
-        where.append(cases.c.case_type_id == f.case_type_id)
-    if f.category is not None:
+    if shape.status:
+        where.append(cases.c.status == bindparam("status"))
+    if shape.assignee_staff_id:
+        where.append(cases.c.assignee_staff_id == bindparam("assignee_staff_id"))
+    if shape.assignee_group_id:
+        where.append(cases.c.assignee_group_id == bindparam("assignee_group_id"))
+    if shape.case_type_id:
+        where.append(cases.c.case_type_id == bindparam("case_type_id"))
+    if shape.category:
         types = select(case_types.c.id).where(
-            case_types.c.unit_id == unit_id, case_types.c.category == f.category
+            case_types.c.unit_id == bindparam("unit_id"), case_types.c.category == bindparam("category")
         )
         where.append(cases.c.case_type_id.in_(types))
-    if f.overdue:
+    if shape.overdue:
         # Matches the partial index ix_cases_unit_open_due (status <> 'closed').
         where += [cases.c.status != "closed", cases.c.due_at < func.now()]
-    if f.updated_before is not None:
-        where.append(cases.c.updated_at < f.updated_before)
-    if f.updated_after is not None:
-        where.append(cases.c.updated_at > f.updated_after)
-    if after is not None:
-        where.append(tuple_(cases.c.created_at, cases.c.id) < tuple_(*after))
+    if shape.updated_before:
+        where.append(cases.c.updated_at < bindparam("updated_before"))
+    if shape.updated_after:
+        where.append(cases.c.updated_at > bindparam("updated_after"))
+    if shape.after:
+        bound = (
+            bindparam("after_at", type_=cases.c.created_at.type),
+            bindparam("after_id", type_=cases.c.id.type),
+        )
+        where.append(tuple_(cases.c.created_at, cases.c.id) < tuple_(*bound))
     return where
 
 
 NEWEST_FIRST = (cases.c.created_at.desc(), cases.c.id.desc())
 
 
-def _handler_page_ids(staff_id: UUID, where: list[Any], n: int) -> Any:
+def _handler_page_ids(where: list[Any], n: Any) -> Any:
     """A handler's page of case ids: the newest n of each way they reach cases (assigned to
     them, to their groups, taken part in), each branch an index scan with its own LIMIT, merged.
     An `id IN (all reachable ids)` would make the planner hash every case of the unit."""
+    staff_id = bindparam("scope_staff_id", type_=staff.c.id.type)
     mine = select(cases.c.id, cases.c.created_at).where(cases.c.assignee_staff_id == staff_id, *where)
     groups_ = select(cases.c.id, cases.c.created_at).where(
-        cases.c.assignee_group_id.in_(my_group_ids(staff_id)), *where
+        cases.c.assignee_group_id.in_(my_group_ids(cast(UUID, staff_id))), *where
     )
     took_part = (
         select(cases.c.id, cases.c.created_at)
@@ -124,6 +132,39 @@ def _handler_page_ids(staff_id: UUID, where: list[Any], n: int) -> Any:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """Which filters a list request uses: one compiled statement per shape (at most a few
+    dozen occur), so a request only supplies values (bench/analysis.md)."""
+
+    scoped: bool
+    personal_number: bool
+    status: bool
+    assignee_staff_id: bool
+    assignee_group_id: bool
+    case_type_id: bool
+    category: bool
+    overdue: bool
+    updated_before: bool
+    updated_after: bool
+    after: bool
+
+
+def _list_statement(shape: Shape) -> Prepared:
+    where = _conditions(shape)
+    n = bindparam("n", type_=Integer)
+    stmt = _summary_select()
+    if shape.scoped:
+        page = _handler_page_ids(where, n)
+        stmt = stmt.join(page, page.c.id == cases.c.id)
+    else:
+        stmt = stmt.where(*where)
+    return Prepared(stmt.order_by(*NEWEST_FIRST).limit(n))
+
+
+_LISTS: dict[Shape, Prepared] = {}
+
+
 async def list_cases(
     conn: AsyncConnection,
     unit_id: UUID,
@@ -135,20 +176,49 @@ async def list_cases(
 ) -> list[Sequence[Any]]:
     """Newest first, keyset on (created_at, id), limit + 1 rows (the extra one says "more").
     `scope_staff_id` None = every case of the unit."""
-    where = _conditions(unit_id, f, after)
-    stmt = _summary_select()
-    if scope_staff_id is None:
-        stmt = stmt.where(*where)
-    else:
-        page = _handler_page_ids(scope_staff_id, where, limit + 1)
-        stmt = stmt.join(page, page.c.id == cases.c.id)
-    stmt = stmt.order_by(*NEWEST_FIRST).limit(limit + 1)
-    return list((await conn.execute(stmt)).all())
+    shape = Shape(
+        scope_staff_id is not None,
+        f.personal_number is not None,
+        f.status is not None,
+        f.assignee_staff_id is not None,
+        f.assignee_group_id is not None,
+        f.case_type_id is not None,
+        f.category is not None,
+        f.overdue,
+        f.updated_before is not None,
+        f.updated_after is not None,
+        after is not None,
+    )
+    stmt = _LISTS.get(shape)
+    if stmt is None:
+        stmt = _LISTS[shape] = _list_statement(shape)
+    after_at, after_id = after if after is not None else (None, None)
+    rows = await stmt.rows(
+        conn,
+        unit_id=unit_id,
+        personal_number=f.personal_number,
+        status=f.status,
+        assignee_staff_id=f.assignee_staff_id,
+        assignee_group_id=f.assignee_group_id,
+        case_type_id=f.case_type_id,
+        category=f.category,
+        updated_before=f.updated_before,
+        updated_after=f.updated_after,
+        after_at=after_at,
+        after_id=after_id,
+        scope_staff_id=scope_staff_id,
+        n=limit + 1,
+    )
+    return list(rows)
+
+
+_SUMMARY = Prepared(
+    _summary_select().where(cases.c.id == bindparam("case_id"), cases.c.unit_id == bindparam("unit_id"))
+)
 
 
 async def summary(conn: AsyncConnection, unit_id: UUID, case_id: UUID) -> Sequence[Any] | None:
-    stmt = _summary_select().where(cases.c.id == case_id, cases.c.unit_id == unit_id)
-    return (await conn.execute(stmt)).one_or_none()
+    return await _SUMMARY.row(conn, case_id=case_id, unit_id=unit_id)
 
 
 # The full case in one round trip: the summary columns plus messages, notes and events as JSON
@@ -203,12 +273,49 @@ WHERE c.id = :case_id AND c.unit_id = :unit_id
        OR c.assignee_group_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.staff_id = :staff_id)
        OR EXISTS (SELECT 1 FROM case_participants p WHERE p.case_id = c.id AND p.staff_id = :staff_id))
 """
-_DETAIL = text(_DETAIL_SQL)
+_DETAIL = Prepared(text(_DETAIL_SQL))
 
 
 async def detail(
     conn: AsyncConnection, unit_id: UUID, case_id: UUID, staff_id: UUID, sees_all: bool
 ) -> Sequence[Any] | None:
     """None when the case is not at the unit or out of a handler's reach (→ 404)."""
-    params = {"case_id": case_id, "unit_id": unit_id, "staff_id": staff_id, "sees_all": sees_all}
-    return (await conn.execute(_DETAIL, params)).one_or_none()
+    return await _DETAIL.row(conn, case_id=case_id, unit_id=unit_id, staff_id=staff_id, sees_all=sees_all)
+
+
+# The PDL event of a case view, as audit.record writes it, compiled once (the case view is a
+# hot path; audit.record builds its INSERT per call).
+_CASE_READ_AUDIT = Prepared(
+    insert(audit_events).values(
+        staff_id=bindparam("staff_id"),
+        staff_hsa_id=bindparam("staff_hsa_id"),
+        unit_id=bindparam("unit_id"),
+        unit_hsa_id=bindparam("unit_hsa_id"),
+        action=AuditAction.CASE_READ.value,
+        personal_number=bindparam("personal_number"),
+        case_id=bindparam("case_id"),
+        outcome="success",
+        detail={},
+    )
+)
+
+
+async def record_case_read(
+    conn: AsyncConnection,
+    *,
+    staff_id: UUID,
+    staff_hsa_id: str,
+    unit_id: UUID,
+    unit_hsa_id: str,
+    personal_number: str | None,
+    case_id: UUID,
+) -> None:
+    await _CASE_READ_AUDIT.rows(
+        conn,
+        staff_id=staff_id,
+        staff_hsa_id=staff_hsa_id,
+        unit_id=unit_id,
+        unit_hsa_id=unit_hsa_id,
+        personal_number=personal_number,
+        case_id=case_id,
+    )
