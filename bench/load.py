@@ -18,6 +18,10 @@ class Stats:
     seconds: float
     p50_ms: float
     p99_ms: float
+    # CPU per request while measuring: the serving process (the app server, or the raw replay's
+    # own Python process) and all of PostgreSQL. NaN when not measured.
+    cpu_ms: float = float("nan")
+    pg_ms: float = float("nan")
 
     @property
     def throughput(self) -> float:

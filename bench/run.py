@@ -1,15 +1,18 @@
-"""`make bench`: the hot paths through the app (uvicorn on loopback, httpx async client) against
-the same SQL sent through raw asyncpg, at the same concurrency, over a million seeded cases.
+"""`make bench`: the hot paths through the app (uvicorn on loopback, loaded by wrk) against the
+same SQL sent through raw asyncpg, at the same concurrency, over a million seeded cases.
 
 Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else DATABASE_URL, else the local server
 at 127.0.0.1:5432; the bench uses its own database `careinbox_bench` on that server. Results go
 to docs/benchmarks.md. Environment knobs: BENCH_CONCURRENCY (8), BENCH_SECONDS (5),
-BENCH_WARMUP (1), BENCH_PORT (8765).
+BENCH_WARMUP (1), BENCH_PORT (8765). wrk is installed from Debian when missing and running as
+root; without it the app side falls back to the httpx client, and the report says so loudly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import os
 import secrets
 import subprocess
@@ -28,8 +31,9 @@ from app.db.engine import Database, create_engine, to_async_url
 from app.identity.tokens import TokenService
 from app.main import attach_services, create_app
 from app.services.container import build_services
-from bench import report
+from bench import report, wrk
 from bench.capture import Replay, capture, raw_pool
+from bench.cpu import Meter
 from bench.load import Stats, run_load
 from bench.seed import BenchIds, ensure_database, load_ids, seed
 
@@ -45,6 +49,18 @@ class HotPath:
     body: Any = None  # (n) -> dict | None
     expect: int = 200
     substitutions: Any = None  # built from the captured response: (response) -> (n) -> dict
+    rotation: int = 1  # how many distinct requests the load rotates over
+
+    def wrk_requests(self) -> list[wrk.WrkRequest]:
+        out = []
+        for n in range(self.rotation):
+            headers = dict(self.headers(n))
+            body = None
+            if self.body:
+                headers["Content-Type"] = "application/json"
+                body = json.dumps(self.body(n), ensure_ascii=False)
+            out.append(wrk.WrkRequest(self.method, self.path(n), headers, body))
+        return out
 
 
 def _hot_paths(ids: BenchIds, tokens: TokenService) -> list[HotPath]:
@@ -98,6 +114,7 @@ def _hot_paths(ids: BenchIds, tokens: TokenService) -> list[HotPath]:
             lambda n: f"{API}/units/{unit}/cases/{ids.case_ids[n % len(ids.case_ids)]}",
             lambda n: receiver,
             substitutions=view_subs,
+            rotation=len(ids.case_ids),
         ),
         HotPath(
             "case creation (citizen)",
@@ -107,6 +124,7 @@ def _hot_paths(ids: BenchIds, tokens: TokenService) -> list[HotPath]:
             body=new_case,
             expect=201,
             substitutions=creation_subs,
+            rotation=len(citizens),
         ),
     ]
 
@@ -160,11 +178,51 @@ def _start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     )
 
 
+def _per_request(stats: Stats, meter: Meter) -> Stats:
+    n = stats.requests or 1
+    return dataclasses.replace(stats, cpu_ms=meter.process * 1000 / n, pg_ms=meter.postgres * 1000 / n)
+
+
+async def _raw(replay: Replay, pool: Any, concurrency: int, seconds: float, first: int = 0) -> Stats:
+    """`first`: the number of the first request, so a measured run after a warm-up creates
+    cases with other ids and reference numbers."""
+    with Meter(None) as meter:
+        stats = await run_load(
+            lambda n, rp=replay: rp.run(pool, first + n), concurrency=concurrency, seconds=seconds, warmup=0
+        )
+    return _per_request(stats, meter)
+
+
+def _wrk_app(
+    wrk_path: str, base: str, requests: list[wrk.WrkRequest], pid: int, concurrency: int, seconds: float
+) -> Stats:
+    with Meter(pid) as meter:
+        stats, _ = wrk.run(wrk_path, base, requests, connections=concurrency, seconds=seconds, warmup=0)
+    return _per_request(stats, meter)
+
+
+async def _httpx_app(
+    hp: HotPath, http: httpx.AsyncClient, pid: int, concurrency: int, seconds: float
+) -> Stats:
+    async def via_app(n: int) -> bool:
+        body = hp.body(n) if hp.body else None
+        r = await http.request(hp.method, hp.path(n), headers=hp.headers(n), json=body)
+        return r.status_code == hp.expect
+
+    with Meter(pid) as meter:
+        stats = await run_load(via_app, concurrency=concurrency, seconds=seconds, warmup=0)
+    return _per_request(stats, meter)
+
+
 async def main() -> str:
     concurrency = int(os.environ.get("BENCH_CONCURRENCY", "8"))
     seconds = float(os.environ.get("BENCH_SECONDS", "5"))
     warmup = float(os.environ.get("BENCH_WARMUP", "1"))
     port = int(os.environ.get("BENCH_PORT", "8765"))
+    wrk_path = wrk.ensure_wrk()
+    if wrk_path is None:
+        print("WARNING: wrk is not installed and cannot be (not root): the app side falls back to the")
+        print("WARNING: Python httpx client, which caps the app near 900 req/s on this machine.", flush=True)
     url = await ensure_database(_server_url())
     await seed(url)
     ids = await load_ids(url)
@@ -183,27 +241,17 @@ async def main() -> str:
         await _wait_ready(base, proc)
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
-
-            async def healthz(n: int) -> bool:
-                return (await http.get("/healthz")).status_code == 200
-
-            # The floor of the HTTP stack (client, uvicorn, middleware) with no work behind it.
-            floor = await run_load(healthz, concurrency=concurrency, seconds=seconds, warmup=warmup)
+            healthz = HotPath("HTTP floor", "GET", lambda n: "/healthz", lambda n: {})
+            # The floor of the HTTP stack (uvicorn, middleware, routing) with no work behind it.
+            floor = await _measure_app(healthz, wrk_path, base, http, proc.pid, concurrency, seconds, warmup)
             print(f"HTTP floor (GET /healthz): {floor.throughput:.0f}/s", flush=True)
             for hp, replay in zip(paths, replays, strict=True):
-
-                async def via_app(n: int, hp: HotPath = hp) -> bool:
-                    body = hp.body(n) if hp.body else None
-                    r = await http.request(hp.method, hp.path(n), headers=hp.headers(n), json=body)
-                    return r.status_code == hp.expect
-
-                app_stats = await run_load(via_app, concurrency=concurrency, seconds=seconds, warmup=warmup)
-                raw_stats = await run_load(
-                    lambda n, rp=replay: rp.run(pool, n),
-                    concurrency=concurrency,
-                    seconds=seconds,
-                    warmup=warmup,
+                app_stats = await _measure_app(
+                    hp, wrk_path, base, http, proc.pid, concurrency, seconds, warmup
                 )
+                if warmup > 0:
+                    await _raw(replay, pool, concurrency, warmup)
+                raw_stats = await _raw(replay, pool, concurrency, seconds, first=10_000_000)
                 results.append((hp.name, app_stats, raw_stats, len(replay.statements)))
                 print(report.line(hp.name, app_stats, raw_stats), flush=True)
     finally:
@@ -212,7 +260,41 @@ async def main() -> str:
         proc.wait(timeout=15)
     assert floor is not None
     facts = await report.machine_facts(dsn)
-    return report.render(results, facts, floor, concurrency=concurrency, seconds=seconds, warmup=warmup)
+    facts["app-side load generator"] = (
+        f"wrk ({wrk_path}), 1 thread, {concurrency} connections"
+        if wrk_path
+        else f"FALLBACK: httpx.AsyncClient, {concurrency} workers (wrk missing; figures capped by the client)"
+    )
+    return report.render(
+        results,
+        facts,
+        floor,
+        concurrency=concurrency,
+        seconds=seconds,
+        warmup=warmup,
+        wrk=wrk_path is not None,
+    )
+
+
+async def _measure_app(
+    hp: HotPath,
+    wrk_path: str | None,
+    base: str,
+    http: httpx.AsyncClient,
+    pid: int,
+    concurrency: int,
+    seconds: float,
+    warmup: float,
+) -> Stats:
+    """Warm-up (discarded), then the measured run, through wrk or (fallback) httpx."""
+    if wrk_path is not None:
+        requests = hp.wrk_requests()
+        if warmup > 0:
+            _wrk_app(wrk_path, base, requests, pid, concurrency, warmup)
+        return _wrk_app(wrk_path, base, requests, pid, concurrency, seconds)
+    if warmup > 0:
+        await _httpx_app(hp, http, pid, concurrency, warmup)
+    return await _httpx_app(hp, http, pid, concurrency, seconds)
 
 
 if __name__ == "__main__":
