@@ -8,13 +8,13 @@ once with `bindparam()` placeholders (so it stays readable and checked against
 app/db/tables.py), compiled once for PostgreSQL/asyncpg at import time. A call only orders the
 values and applies the types' bind processors (JSONB → text, as SQLAlchemy would), then:
 
-- inside the transaction SQLAlchemy already began on this connection, and with no one listening
-  to the engine's or connection's events, it runs on the asyncpg connection itself (asyncpg
-  keeps the server-side prepared statement), with database errors raised as SQLAlchemy's
-  DBAPIError like any other statement;
-- otherwise (first statement of the transaction, which makes SQLAlchemy send BEGIN; or a test or
-  the bench's capture listening for statements) through `exec_driver_sql`, so the same SQL and
-  parameters are seen by every `before_cursor_execute` listener.
+- inside the transaction SQLAlchemy began on this connection (its BEGIN sent now if the asyncpg
+  adapter had not sent it yet), and with no one listening to the engine's or connection's
+  events, it runs on the asyncpg connection itself (asyncpg keeps the server-side prepared
+  statement), with database errors raised as SQLAlchemy's DBAPIError like any other statement;
+- otherwise (a test or the bench's capture listening for statements, autocommit) through
+  `exec_driver_sql`, so the same SQL and parameters are seen by every `before_cursor_execute`
+  listener.
 
 Rows are sequences (indexable) either way; `mapping()` gives a dict.
 """
@@ -73,14 +73,14 @@ class Prepared:
     async def rows(self, conn: AsyncConnection, **params: Any) -> Sequence[Any]:
         args = self.args(params)
         sync = conn.sync_connection
-        if sync is not None and not (sync._has_events or sync.engine._has_events):
+        if sync is not None and sync.in_transaction() and not (sync._has_events or sync.engine._has_events):
             fairy = sync.connection
-            driver = fairy.driver_connection
-            if driver is not None and driver.is_in_transaction():
+            driver, adapted = fairy.driver_connection, fairy.dbapi_connection
+            if driver is not None and await _began(driver, adapted):
                 try:
                     return cast(Sequence[Any], await driver.fetch(self.sql, *args))
                 except Exception as error:
-                    raise _translated(sync.dialect, fairy.dbapi_connection, self.sql, args, error) from error
+                    raise _translated(sync.dialect, adapted, self.sql, args, error) from error
         return (await conn.exec_driver_sql(self.sql, args)).all()
 
     async def row(self, conn: AsyncConnection, **params: Any) -> Sequence[Any] | None:
@@ -95,6 +95,22 @@ class Prepared:
         if found is None:
             return None
         return dict(found._mapping) if isinstance(found, Row) else dict(cast(Any, found).items())
+
+
+async def _began(driver: Any, adapted: Any) -> bool:
+    """Whether the database transaction is open, sending its BEGIN now if SQLAlchemy has begun
+    the transaction but its asyncpg adapter was waiting for the first statement to send it (as
+    it does: the same `_start_transaction` its cursor calls). False when that cannot be done
+    safely here (autocommit, or an adapter without that method): the caller falls back."""
+    if driver.is_in_transaction():
+        return True
+    start = getattr(adapted, "_start_transaction", None)
+    if start is None or getattr(adapted, "_transaction", 0) is not None:
+        return False
+    if getattr(adapted, "isolation_level", "autocommit") == "autocommit":
+        return False
+    await start()
+    return bool(driver.is_in_transaction())
 
 
 def _translated(dialect: Any, adapted: Any, sql: str, args: tuple[Any, ...], error: Exception) -> Exception:
