@@ -16,7 +16,7 @@ from uuid import UUID
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.repos import audit, case_reads, org
+from app.db.repos import audit, case_reads, case_view, org
 from app.db.repos.case_reads import CaseFilters
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
@@ -34,7 +34,8 @@ def _name(given: str | None, family: str | None) -> str:
 
 
 def summary(r: Sequence[Any]) -> dict[str, Any]:
-    """A row in case_reads.SUMMARY_COLS order → the contract's case summary."""
+    """A row in case_reads.SUMMARY_COLS order (the case view's row starts the same) → the
+    contract's case summary."""
     if r[15] is not None:
         assignee: dict[str, Any] | None = {"type": "group", "id": r[15], "name": r[16]}
     elif r[12] is not None:
@@ -120,7 +121,7 @@ def _json(value: Any) -> Any:
 async def case_detail(
     conn: AsyncConnection, actor: StaffActor, unit_id: UUID, case_id: UUID
 ) -> dict[str, Any]:
-    row = await case_reads.detail(conn, unit_id, case_id, actor.staff_id, sees_all_cases(actor, unit_id))
+    row = await case_view.detail(conn, unit_id, case_id, actor.staff_id, sees_all_cases(actor, unit_id))
     if row is None:
         raise NotFound("case not found")
     out = summary(row)
@@ -129,7 +130,7 @@ async def case_detail(
     out["messages"] = _json(row[26])
     out["notes"] = _json(row[27])
     out["events"] = _json(row[28])
-    await case_reads.record_case_read(
+    await case_view.record_case_read(
         conn,
         staff_id=actor.staff_id,
         staff_hsa_id=actor.hsa_id,

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos import citizen_cases as repo
+from app.db.repos import citizen_new_case as new_case
 from app.db.repos import citizen_threads as threads
 from app.db.repos import citizen_units as reach
 from app.domain.actors import CitizenActor
@@ -104,7 +105,7 @@ async def create_case(
     attachment_ids: list[UUID],
 ) -> dict[str, Any]:
     ids = list(dict.fromkeys(attachment_ids))
-    found = await repo.load_for_new_case(conn, _who(actor), unit_id, case_type_id, ids)
+    found = await new_case.load_for_new_case(conn, _who(actor), unit_id, case_type_id, ids)
     if found is None:
         raise NotFound("no such case type is open to you at this unit")
     form = found["questions"]
@@ -139,7 +140,7 @@ async def create_case(
             "author_display_name": _author_name(found),
             "created_at": now,
         }
-    if await repo.insert_case(conn, case_row, message_row, ids) != len(ids):
+    if await new_case.insert_case(conn, case_row, message_row, ids) != len(ids):
         raise field_error(["attachment_ids"], "an attachment was sent with another message meanwhile")
     messages = []
     if message_row is not None:

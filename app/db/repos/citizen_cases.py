@@ -3,23 +3,19 @@
 Every statement is scoped to the citizen (`cases.citizen_id`), so another citizen's case is
 simply not found. Writes are single statements with data-modifying CTEs: creating a case is one
 round trip for the case, its first message, its "created" event, the notifications and the
-attachment links; a reply likewise.
+attachment links (citizen_new_case.py, prebuilt from the helpers here); a reply likewise.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    ARRAY,
     BindParameter,
     ColumnElement,
-    Date,
-    Text,
     any_,
-    bindparam,
     func,
     literal,
     select,
@@ -31,14 +27,10 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
-from app.db.prepared import Prepared
-from app.db.repos.citizen_units import Who
 from app.db.tables import (
     attachments,
-    case_events,
     case_types,
     cases,
-    citizens,
     messages,
     outbox,
     staff,
@@ -78,64 +70,16 @@ def usable_attachments(citizen_id: Any, ids: list[UUID] | BindParameter[Any]) ->
     )
 
 
-_ATTACHMENT_IDS = bindparam("attachment_ids", type_=ARRAY(attachments.c.id.type))
-
-
-def _load_for_new_case() -> Prepared:
-    # Who's facts as parameters: the visibility expression is built and compiled once.
-    who = Who(
-        cast(UUID, bindparam("citizen_id", type_=citizens.c.id.type)),
-        cast(str, bindparam("personal_number", type_=citizens.c.personal_number.type)),
-        cast(date, bindparam("today", type_=Date)),
-    )
-    return Prepared(
-        select(
-            units.c.name.label("unit_name"),
-            ct.c.name.label("case_type_name"),
-            ct.c.questions,
-            ct.c.citizen_attachments_allowed,
-            citizens.c.given_name,
-            citizens.c.family_name,
-            func.now().label("now"),
-            func.nextval("case_reference_seq").label("reference_number"),
-            usable_attachments(who.citizen_id, _ATTACHMENT_IDS).label("usable_attachments"),
-        )
-        .select_from(
-            ct.join(units, units.c.id == ct.c.unit_id).join(citizens, citizens.c.id == who.citizen_id)
-        )
-        .where(
-            ct.c.id == bindparam("case_type_id"), ct.c.unit_id == bindparam("unit_id"), who.open_case_type()
-        )
-    )
-
-
-_LOAD_FOR_NEW_CASE = _load_for_new_case()
-
-
-async def load_for_new_case(
-    conn: AsyncConnection, who: Who, unit_id: UUID, case_type_id: UUID, attachment_ids: list[UUID]
-) -> dict[str, Any] | None:
-    """Everything creating a case needs, in one round trip; None when the case type is not open
-    to the citizen at that unit. A reference number is drawn only when a row is returned."""
-    return await _LOAD_FOR_NEW_CASE.mapping(
-        conn,
-        citizen_id=who.citizen_id,
-        personal_number=who.personal_number,
-        today=who.today,
-        case_type_id=case_type_id,
-        unit_id=unit_id,
-        attachment_ids=attachment_ids,
-    )
-
-
-def _notify(template: str, recipients: Any, payload: Any, dedup_prefix: Any) -> Any:
+def notify_rows(template: str, recipients: Any, payload: Any, prefix: Any) -> Any:
+    """Outbox rows from `recipients` (an `addr` column) with `payload` and `prefix` + address as
+    the dedup key: values, or parameters of a prebuilt statement."""
     addr = recipients.subquery("recipients")
     rows = select(
         literal("email"),
         addr.c.addr,
         literal(template),
         payload,
-        dedup_prefix + addr.c.addr,
+        prefix + addr.c.addr,
     ).where(addr.c.addr.isnot(None), addr.c.addr != "")
     cols = ["channel", "recipient", "template", "payload", "dedup_key"]
     return insert(outbox).from_select(cols, rows).on_conflict_do_nothing()
@@ -143,15 +87,15 @@ def _notify(template: str, recipients: Any, payload: Any, dedup_prefix: Any) -> 
 
 def notify(template: str, recipients: Any, case_id: UUID, unit_id: UUID, dedup: str) -> Any:
     """Outbox rows, one per distinct address; ids only, never case content."""
-    payload = literal(_payload(case_id, unit_id), JSONB)
-    return _notify(template, recipients, payload, literal(_dedup_prefix(template, dedup)))
+    payload = literal(notify_payload(case_id, unit_id), JSONB)
+    return notify_rows(template, recipients, payload, literal(dedup_prefix(template, dedup)))
 
 
-def _payload(case_id: UUID, unit_id: UUID) -> dict[str, str]:
+def notify_payload(case_id: UUID, unit_id: UUID) -> dict[str, str]:
     return {"case_id": str(case_id), "unit_id": str(unit_id)}
 
 
-def _dedup_prefix(template: str, dedup: str) -> str:
+def dedup_prefix(template: str, dedup: str) -> str:
     return f"{template}:{dedup}:"
 
 
@@ -186,7 +130,7 @@ def _link_attachments(citizen_id: Any, ids: list[UUID] | BindParameter[Any], mes
     )
 
 
-def _with_message(
+def with_message(
     ctes: list[Any],
     message_values: dict[str, Any] | None,
     citizen_id: Any,
@@ -207,70 +151,6 @@ def _with_message(
     return stmt.add_cte(*ctes)
 
 
-# The columns of a new case and of its first message, as the service fills them.
-NEW_CASE_COLUMNS = (
-    "id",
-    "unit_id",
-    "citizen_id",
-    "case_type_id",
-    "reference",
-    "status",
-    "origin",
-    "subject",
-    "form",
-    "answers",
-    "due_at",
-    "created_at",
-    "updated_at",
-)
-NEW_MESSAGE_COLUMNS = ("id", "case_id", "kind", "body", "author_type", "author_display_name", "created_at")
-
-
-def _insert_case(with_message: bool, with_attachments: bool) -> Prepared:
-    """The case, its first message, the "created" event and the unit's notifications as one
-    statement, with `case_*` / `message_*` parameters; one compiled statement per shape."""
-    case = {k: bindparam(f"case_{k}", type_=cases.c[k].type) for k in NEW_CASE_COLUMNS}
-    case_id, unit_id = case["id"], case["unit_id"]
-    ctes = [insert(cases).values(case).returning(cases.c.id).cte("new_case")]
-    event = {"case_id": case_id, "action": "created", "actor_type": "citizen", "to_status": "new"}
-    ctes.append(insert(case_events).values(event).returning(case_events.c.id).cte("created"))
-    payload, prefix = bindparam("notify_payload", type_=JSONB), bindparam("notify_prefix", type_=Text)
-    notifying = _notify("unit_new_case", new_case_recipients(unit_id), payload, prefix)
-    ctes.append(notifying.returning(outbox.c.id).cte("notified"))
-    message = None
-    if with_message:
-        message = {k: bindparam(f"message_{k}", type_=messages.c[k].type) for k in NEW_MESSAGE_COLUMNS}
-    ids: list[UUID] | BindParameter[Any] = _ATTACHMENT_IDS if with_attachments else []
-    return Prepared(_with_message(ctes, message, case["citizen_id"], ids))
-
-
-_INSERT_CASE = {shape: _insert_case(*shape) for shape in ((False, False), (True, False), (True, True))}
-
-
-async def insert_case(
-    conn: AsyncConnection,
-    case_row: dict[str, Any],
-    message_row: dict[str, Any] | None,
-    attachment_ids: list[UUID],
-) -> int:
-    """The case, its first message, the "created" event and the unit's notifications, in one
-    statement. Returns how many attachments were linked (the caller checks all were)."""
-    if case_row.keys() != set(NEW_CASE_COLUMNS) or (
-        message_row is not None and message_row.keys() != set(NEW_MESSAGE_COLUMNS)
-    ):
-        raise ValueError("a new case or message with other columns than the prebuilt statement's")
-    case_id, unit_id = case_row["id"], case_row["unit_id"]
-    params = {f"case_{k}": v for k, v in case_row.items()}
-    params["notify_payload"] = _payload(case_id, unit_id)
-    params["notify_prefix"] = _dedup_prefix("unit_new_case", str(case_id))
-    if message_row is not None:
-        params.update({f"message_{k}": v for k, v in message_row.items()})
-        params["attachment_ids"] = attachment_ids
-    stmt = _INSERT_CASE[(message_row is not None, bool(message_row is not None and attachment_ids))]
-    (linked,) = await stmt.rows(conn, **params)
-    return int(linked[0])
-
-
 async def run_with_message(
     conn: AsyncConnection,
     ctes: list[Any],
@@ -281,7 +161,7 @@ async def run_with_message(
 ) -> Any:
     """One statement: the CTEs, the message and its attachment links; the row of `head` plus
     `linked`, the number of attachments linked."""
-    stmt = _with_message(ctes, message_row, citizen_id, attachment_ids, head)
+    stmt = with_message(ctes, message_row, citizen_id, attachment_ids, head)
     return (await conn.execute(stmt)).one()
 
 
