@@ -84,13 +84,14 @@ async def machine_facts(dsn: str) -> dict[str, str]:
 def render(
     results: list[tuple[str, Stats, Stats, int]],
     facts: dict[str, str],
-    floor: Stats,
+    floors: list[tuple[str, Stats]],
     *,
     concurrency: int,
     seconds: float,
     warmup: float,
     wrk: bool,
 ) -> str:
+    floor = floors[0][1]
     rows = [
         "| hot path | SQL statements | app req/s | app p50 ms | app p99 ms | raw req/s | raw p50 ms "
         "| raw p99 ms | app / raw | HTTP floor / raw | app CPU ms/req (server + PostgreSQL) "
@@ -105,7 +106,16 @@ def render(
             f"| {min(ratio(floor, raw), 9.99):.0%} | {app.cpu_ms:.2f} + {app.pg_ms:.2f} "
             f"| {raw.cpu_ms:.2f} + {raw.pg_ms:.2f} |"
         )
-    errors = sum(a.errors + r.errors for _, a, r, _ in results)
+    errors = sum(a.errors + r.errors for _, a, r, _ in results) + sum(f.errors for _, f in floors)
+    floor_rows = [
+        "| request | req/s | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, f in floors:
+        floor_rows.append(
+            f"| {name} | {f.throughput:,.0f} | {f.p50_ms:.1f} | {f.p99_ms:.1f} "
+            f"| {f.cpu_ms:.2f} | {f.pg_ms:.2f} |"
+        )
     fact_lines = "\n".join(f"- {k}: {v}" for k, v in facts.items())
     client = (
         f"[wrk](https://github.com/wg/wrk) (one thread, {concurrency} keep-alive connections, a Lua "
@@ -134,7 +144,8 @@ answer arrived), {warmup:g} s warm-up then {seconds:g} s measured:
   This is the floor the database and driver set; the ratio says how much of it the app keeps
   (target ≥ {TARGET:.0%}).
 - **CPU ms/req**: CPU time per request, from /proc, of the serving process (the app server; for
-  raw, the replaying Python process) and of all PostgreSQL processes, over the measured run. On two cores, one Python process saturating one core is the ceiling.
+  raw, the replaying Python process) and of all PostgreSQL processes, over the measured run. On
+  two cores, one Python process saturating one core is the ceiling.
 
 Data: a dedicated database `careinbox_bench` with 1,000,000 cases over 50 units (the measured
 clinic holds 200,000), 1.1 million messages, 200,000 citizens; seeded with
@@ -147,10 +158,13 @@ citizens (each run adds the cases it creates).
 
 Errors (non-2xx answers or socket errors from wrk, failed replays): {errors}.
 
-**HTTP floor**: `GET /healthz` (no database, no auth) through the same client and server runs at
-{floor.throughput:,.0f} req/s (p50 {floor.p50_ms:.1f} ms, {floor.cpu_ms:.2f} ms of server CPU per
-request). "HTTP floor / raw" is the best ratio any endpoint could reach on this machine if its
-own work cost nothing.
+**Floors**: what a request costs the same server before any work of its own (bench-only routes
+added to the bench server's app after all its routers, see bench/server.py), measured the same way:
+
+{chr(10).join(floor_rows)}
+
+"HTTP floor / raw" above is `GET /healthz` against each raw figure: the best ratio any endpoint
+could reach on this machine if everything after the HTTP stack cost nothing.
 {ANALYSIS.read_text() if ANALYSIS.exists() else ""}
 ## Machine
 {fact_lines}

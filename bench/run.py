@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import os
-import secrets
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -35,98 +31,8 @@ from bench import report, wrk
 from bench.capture import Replay, capture, raw_pool
 from bench.cpu import Meter
 from bench.load import Stats, run_load
-from bench.seed import BenchIds, ensure_database, load_ids, seed
-
-API = "/api/v1"
-
-
-@dataclass
-class HotPath:
-    name: str
-    method: str
-    path: Any  # (n) -> str
-    headers: Any  # (n) -> dict
-    body: Any = None  # (n) -> dict | None
-    expect: int = 200
-    substitutions: Any = None  # built from the captured response: (response) -> (n) -> dict
-    rotation: int = 1  # how many distinct requests the load rotates over
-
-    def wrk_requests(self) -> list[wrk.WrkRequest]:
-        out = []
-        for n in range(self.rotation):
-            headers = dict(self.headers(n))
-            body = None
-            if self.body:
-                headers["Content-Type"] = "application/json"
-                body = json.dumps(self.body(n), ensure_ascii=False)
-            out.append(wrk.WrkRequest(self.method, self.path(n), headers, body))
-        return out
-
-
-def _hot_paths(ids: BenchIds, tokens: TokenService) -> list[HotPath]:
-    receiver = {"Authorization": f"Bearer {tokens.issue('staff', *ids.receiver)}"}
-    citizens = [{"Authorization": f"Bearer {tokens.issue('citizen', c, p)}"} for c, p in ids.citizens]
-    unit = ids.unit_id
-    run_tag = secrets.token_hex(3)
-
-    def new_case(n: int) -> dict[str, Any]:
-        return {
-            "unit_id": str(unit),
-            "case_type_id": str(ids.case_type_id),
-            "answers": {"medicine": "Levaxin 50 mikrogram"},
-            "message": "Hej! Mitt recept tar slut nästa vecka.",
-            "terms_accepted": True,
-        }
-
-    def creation_subs(r: httpx.Response) -> Any:
-        body = r.json()
-        first_id, first_pnr = ids.citizens[0]
-
-        def subs(n: int) -> dict[Any, Any]:
-            cid, pnr = ids.citizens[n % len(ids.citizens)]
-            out: dict[Any, Any] = {
-                body["id"]: uuid4(),
-                body["reference"]: f"R{run_tag}{n:09d}",
-                first_id: cid,
-                first_pnr: pnr,
-            }
-            for m in body.get("messages", []):
-                out[m["id"]] = uuid4()
-            return out
-
-        return subs
-
-    def view_subs(r: httpx.Response) -> Any:
-        first = ids.case_ids[0]
-        return lambda n: {first: ids.case_ids[n % len(ids.case_ids)]}
-
-    return [
-        HotPath("inbox, first page", "GET", lambda n: f"{API}/units/{unit}/cases", lambda n: receiver),
-        HotPath(
-            "inbox, filtered page (status=awaiting_citizen)",
-            "GET",
-            lambda n: f"{API}/units/{unit}/cases?status=awaiting_citizen",
-            lambda n: receiver,
-        ),
-        HotPath(
-            "case view",
-            "GET",
-            lambda n: f"{API}/units/{unit}/cases/{ids.case_ids[n % len(ids.case_ids)]}",
-            lambda n: receiver,
-            substitutions=view_subs,
-            rotation=len(ids.case_ids),
-        ),
-        HotPath(
-            "case creation (citizen)",
-            "POST",
-            lambda n: f"{API}/citizen/cases",
-            lambda n: citizens[n % len(citizens)],
-            body=new_case,
-            expect=201,
-            substitutions=creation_subs,
-            rotation=len(citizens),
-        ),
-    ]
+from bench.paths import HotPath, hot_paths
+from bench.seed import ensure_database, load_ids, seed
 
 
 async def _capture_all(url: str, settings: Settings, paths: list[HotPath]) -> list[Replay]:
@@ -228,7 +134,8 @@ async def main() -> str:
     ids = await load_ids(url)
     settings = Settings(app_env="dev", database_url=url, log_json=True)
     tokens = TokenService(settings.token_signing_key, settings.token_issuer, 3600)
-    paths = _hot_paths(ids, tokens)
+    floor_paths: list[HotPath] = []
+    paths = hot_paths(ids, tokens, floor_paths)
     replays = await _capture_all(url, settings, paths)
 
     base = f"http://127.0.0.1:{port}"
@@ -236,15 +143,18 @@ async def main() -> str:
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     pool = await raw_pool(dsn, concurrency)
     results: list[tuple[str, Stats, Stats, int]] = []
-    floor = None
+    floors: list[tuple[str, Stats]] = []
     try:
         await _wait_ready(base, proc)
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
-            healthz = HotPath("HTTP floor", "GET", lambda n: "/healthz", lambda n: {})
-            # The floor of the HTTP stack (uvicorn, middleware, routing) with no work behind it.
-            floor = await _measure_app(healthz, wrk_path, base, http, proc.pid, concurrency, seconds, warmup)
-            print(f"HTTP floor (GET /healthz): {floor.throughput:.0f}/s", flush=True)
+            # What a request costs before its own work: the HTTP stack, then the guards.
+            for fp in floor_paths:
+                stats = await _measure_app(fp, wrk_path, base, http, proc.pid, concurrency, seconds, warmup)
+                floors.append((fp.name, stats))
+                print(
+                    f"floor {fp.name}: {stats.throughput:.0f}/s, server cpu {stats.cpu_ms:.2f} ms", flush=True
+                )
             for hp, replay in zip(paths, replays, strict=True):
                 app_stats = await _measure_app(
                     hp, wrk_path, base, http, proc.pid, concurrency, seconds, warmup
@@ -258,7 +168,6 @@ async def main() -> str:
         await pool.close()
         proc.terminate()
         proc.wait(timeout=15)
-    assert floor is not None
     facts = await report.machine_facts(dsn)
     facts["app-side load generator"] = (
         f"wrk ({wrk_path}), 1 thread, {concurrency} connections"
@@ -268,7 +177,7 @@ async def main() -> str:
     return report.render(
         results,
         facts,
-        floor,
+        floors,
         concurrency=concurrency,
         seconds=seconds,
         warmup=warmup,
