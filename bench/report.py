@@ -159,7 +159,8 @@ citizens (each run adds the cases it creates).
 Errors (non-2xx answers or socket errors from wrk, failed replays): {errors}.
 
 **Floors**: what a request costs the same server before any work of its own (bench-only routes
-added to the bench server's app after all its routers, see bench/server.py), measured the same way:
+added to the bench server's app only and placed first in routing, so a best case; see
+bench/server.py), measured the same way:
 
 {chr(10).join(floor_rows)}
 
