@@ -1,5 +1,5 @@
-"""Review findings in files another helper owns: each test states the expected behaviour and is
-marked xfail(strict) until the owner fixes it (then drop the marker)."""
+"""Review findings: terms must be exactly true, /me shows the signature messages carry, and a
+citizen's If-Match may list several tags."""
 
 from __future__ import annotations
 
@@ -14,12 +14,6 @@ from tests.citizen_fixtures import citizen, new_case_body, open_clinic, send_cas
 from tests.helpers import API, make_clinic
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/api/routes/citizen_cases.py NewCaseIn.terms_accepted is Literal[True], which pydantic "
-    "also satisfies with 1 and 1.0; accept only the JSON value true (e.g. a BeforeValidator "
-    "that refuses anything but `True`)",
-)
 @pytest.mark.parametrize("value", [1, 1.0])
 async def test_terms_accepted_is_the_json_value_true(
     client: httpx.AsyncClient, conn: AsyncConnection, value: Any
@@ -32,12 +26,6 @@ async def test_terms_accepted_is_the_json_value_true(
     assert r.status_code == 422, r.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/services/identity.py me(): the default signature shown in /me is built from "
-    "protected_identity only, while app/services/case_messages.py signs messages name-free also "
-    "when show_name_to_citizens is false; /me must show the signature messages will carry",
-)
 async def test_me_shows_the_signature_messages_carry(
     client: httpx.AsyncClient, conn: AsyncConnection
 ) -> None:
@@ -58,12 +46,6 @@ async def test_me_shows_the_signature_messages_carry(
     assert r.json()["body"] == f"Vi återkommer.\n\n{shown}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/services/cases_citizen.py expected_version() reads one tag only, so an If-Match list "
-    '(`"1", "2"`, RFC 9110) is a 412 even when it names the current version; the staff side '
-    "(app/api/etag.py parse_if_match) accepts lists: use it here too",
-)
 async def test_citizen_if_match_takes_a_list_of_tags(
     client: httpx.AsyncClient, conn: AsyncConnection
 ) -> None:

@@ -28,3 +28,27 @@ async def test_a_system_admin_gets_no_role_with_case_content(client: httpx.Async
     assert r.status_code == 201, r.text
     r = await client.get(f"{API}/units/{clinic.unit_id}/cases", headers=clinic.admin.headers)
     assert r.status_code == 403
+
+
+async def test_a_case_role_held_before_becoming_system_admin_opens_nothing(
+    client: httpx.AsyncClient, conn: object
+) -> None:
+    """The role row exists (granted before the HSA-id was configured as a system admin), but the
+    actor load ignores it: still no case content."""
+    from sqlalchemy import insert, select
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
+    from app.db.tables import staff, unit_role_assignments
+
+    assert isinstance(conn, AsyncConnection)
+    clinic = await make_clinic(client)
+    admin_staff_id = (
+        await conn.execute(select(staff.c.id).where(staff.c.hsa_id == SYSTEM_ADMIN_HSA))
+    ).scalar_one()
+    await conn.execute(
+        insert(unit_role_assignments).values(
+            unit_id=clinic.unit_id, staff_id=admin_staff_id, role="case_receiver"
+        )
+    )
+    r = await client.get(f"{API}/units/{clinic.unit_id}/cases", headers=clinic.admin.headers)
+    assert r.status_code == 404, r.text  # no role that counts at this unit

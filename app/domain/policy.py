@@ -107,6 +107,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 
 CASE_ROLES = frozenset({Role.CASE_RECEIVER, Role.CASE_HANDLER})
 
+# domain.md "Roles": a system admin has no case content and no audit log of units, so not even
+# through a unit role (which a system admin could otherwise grant themselves).
+NOT_FOR_SYSTEM_ADMINS = frozenset({Role.CASE_RECEIVER, Role.CASE_HANDLER, Role.REVIEWER})
+
 
 def permissions_for(roles: frozenset[str] | set[str]) -> frozenset[Permission]:
     out: set[Permission] = set()

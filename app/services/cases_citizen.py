@@ -199,14 +199,6 @@ async def get_case(conn: AsyncConnection, actor: CitizenActor, case_id: UUID) ->
     }
 
 
-def expected_version(if_match: str | None) -> int | None:
-    """`If-Match: "3"` (or W/"3") → 3; `*` or no header → None. Anything else can never match."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    return int(tag) if tag.isdigit() and len(tag) < 10 else -1
-
-
 async def reply(
     conn: AsyncConnection,
     actor: CitizenActor,
@@ -215,15 +207,14 @@ async def reply(
     body: str,
     answers: dict[str, Any] | None,
     attachment_ids: list[UUID],
-    if_match: str | None = None,
+    expected_versions: frozenset[int] | None = None,
 ) -> tuple[dict[str, Any], int]:
     """The citizen answers a counter-question or a questions form. Returns (message, version)."""
     ids = list(dict.fromkeys(attachment_ids))
     state = await threads.lock_for_reply(conn, actor.citizen_id, case_id, ids)
     if state is None:
         raise NotFound("case not found")
-    wanted = expected_version(if_match)
-    if wanted is not None and wanted != state["version"]:
+    if expected_versions is not None and state["version"] not in expected_versions:
         raise PreconditionFailed(
             f"the case is at version {state['version']}", current_version=state["version"]
         )

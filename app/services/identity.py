@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db.repos import actors, people
 from app.domain.actors import CitizenActor, StaffActor
 from app.domain.errors import NotFound, Unauthenticated
-from app.domain.policy import SystemRole
+from app.domain.policy import NOT_FOR_SYSTEM_ADMINS, SystemRole
 from app.domain.signature import default_signature
 from app.identity.ports import DirectoryPerson
 from app.identity.tokens import TokenClaims
@@ -46,15 +46,14 @@ async def load_staff_actor(conn: AsyncConnection, svc: Services, claims: TokenCl
     region_roles: dict[UUID, set[str]] = {}
     for scope, scope_id, role in await actors.staff_roles(conn, claims.subject):
         (unit_roles if scope == "unit" else region_roles).setdefault(scope_id, set()).add(role)
-    system = (
-        frozenset({SystemRole.SYSTEM_ADMIN.value})
-        if claims.identifier in svc.bootstrap_admins
-        else frozenset()
-    )
+    is_system_admin = claims.identifier in svc.bootstrap_admins
+    system = frozenset({SystemRole.SYSTEM_ADMIN.value}) if is_system_admin else frozenset()
+    # A unit role granted before the person became a system admin must not open case content.
+    barred = NOT_FOR_SYSTEM_ADMINS if is_system_admin else frozenset()
     return StaffActor(
         staff_id=claims.subject,
         hsa_id=claims.identifier,
-        unit_roles={k: frozenset(v) for k, v in unit_roles.items()},
+        unit_roles={k: frozenset(v - barred) for k, v in unit_roles.items() if v - barred},
         region_roles={k: frozenset(v) for k, v in region_roles.items()},
         system_roles=system,
     )
@@ -76,7 +75,8 @@ async def me(conn: AsyncConnection, actor: StaffActor) -> dict[str, Any]:
             profile["given_name"],
             profile["family_name"],
             profile["title"],
-            protected_identity=profile["protected_identity"],
+            # As messages are signed: name-free also for anyone who chose to hide their name.
+            protected_identity=profile["protected_identity"] or not settings["show_name_to_citizens"],
             unit_name=units[0]["unit_name"] if units else None,
         )
     return {

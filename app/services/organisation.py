@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db.repos import org, people
 from app.domain.actors import StaffActor
 from app.domain.errors import Conflict, Forbidden, NotFound, field_error
-from app.domain.policy import Role, may_grant
+from app.domain.policy import NOT_FOR_SYSTEM_ADMINS, Role, may_grant
 from app.domain.text import search_key
 from app.identity.ports import DirectoryPerson
 from app.services.container import Services
@@ -67,9 +67,6 @@ async def _staff_from_directory(conn: AsyncConnection, svc: Services, hsa_id: st
     return await people.upsert_staff_from_directory(conn, person)
 
 
-# domain.md "Roles": a system admin has no case content and no audit log of units, so not even
-# through a unit role (which a system admin could otherwise grant themselves).
-NOT_FOR_SYSTEM_ADMINS = frozenset({Role.CASE_RECEIVER, Role.CASE_HANDLER, Role.REVIEWER})
 
 
 async def grant_unit_role(

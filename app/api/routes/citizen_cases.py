@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import BaseModel, Field, Strict, StringConstraints
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, BeforeValidator, Field, Strict, StringConstraints
 
 from app.api.deps import CitizenUser, Conn
+from app.api.etag import IfMatch
 from app.api.idempotency import Idempotent, Reply
 from app.api.problems import responses
 from app.api.schemas import Cursor, Limit
@@ -30,9 +31,6 @@ AnswerValue = (
 )
 Answers = Annotated[dict[AnswerKey, AnswerValue], Field(max_length=50)]
 AttachmentIds = Annotated[list[UUID], Field(max_length=MAX_ATTACHMENTS)]
-IfMatch = Annotated[
-    str | None, Header(alias="If-Match", max_length=64, description='the case version, e.g. "3"')
-]
 
 
 class UnitOut(BaseModel):
@@ -69,13 +67,22 @@ class CaseTypePage(BaseModel):
     next_cursor: str | None
 
 
+def _exactly_true(value: Any) -> Any:
+    # Literal[True] alone also takes 1 and 1.0; accepting the terms is the JSON value true only.
+    if value is not True:
+        raise ValueError("terms_accepted must be true")
+    return value
+
+
 class NewCaseIn(StrictModel):
     unit_id: UUID
     case_type_id: UUID
     answers: Answers = Field(default_factory=dict)
     message: Text | None = None
     attachment_ids: AttachmentIds = Field(default_factory=list)
-    terms_accepted: Literal[True] = Field(description="the citizen accepted the case type's terms text")
+    terms_accepted: Annotated[Literal[True], BeforeValidator(_exactly_true)] = Field(
+        description="the citizen accepted the case type's terms text"
+    )
 
 
 class ReplyIn(StrictModel):
@@ -248,7 +255,7 @@ async def reply(
             body=body.body,
             answers=body.answers,
             attachment_ids=body.attachment_ids,
-            if_match=if_match,
+            expected_versions=if_match,
         )
         return 201, message, {"ETag": _etag(version)}
 

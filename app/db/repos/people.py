@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, case, false, func, literal, not_, null, select, union_all, update
+from sqlalchemy import and_, case, false, func, not_, null, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -64,17 +64,6 @@ async def upsert_staff_from_directory(conn: AsyncConnection, person: DirectoryPe
 
 async def staff_id_by_hsa(conn: AsyncConnection, hsa_id: str) -> UUID | None:
     return (await conn.execute(select(staff.c.id).where(staff.c.hsa_id == hsa_id))).scalar()
-
-
-async def staff_roles(conn: AsyncConnection, staff_id: UUID) -> list[tuple[str, UUID, str]]:
-    """(scope, scope_id, role) for every role the person holds, in one round trip."""
-    u = unit_role_assignments
-    r = region_role_assignments
-    stmt = union_all(
-        select(literal("unit"), u.c.unit_id, u.c.role).where(u.c.staff_id == staff_id),
-        select(literal("region"), r.c.region_id, r.c.role).where(r.c.staff_id == staff_id),
-    )
-    return [(row[0], row[1], row[2]) for row in (await conn.execute(stmt)).all()]
 
 
 async def staff_profile(conn: AsyncConnection, staff_id: UUID) -> dict[str, Any] | None:
