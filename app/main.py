@@ -63,7 +63,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     problems.install(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(ops.router)
-    for module in (auth, me, admin, units, unit_admin, case_types, staff_cases, citizen_cases, audit):
+    # Starlette matches routes in order: the hot paths (inbox, case view, case creation) first.
+    for module in (staff_cases, citizen_cases, auth, me, admin, units, unit_admin, case_types, audit):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[StrictQuery])
     return app
 

@@ -49,7 +49,8 @@ class IdempotencyContext:
             actor=actor,
             scope=self.scope,
             key=self.key,
-            body=body.model_dump(mode="json"),
+            # Only a keyed request needs the canonical body (for its hash).
+            body=body.model_dump(mode="json") if self.key is not None else None,
             work=serialised,
         )
         headers = dict(result.headers)
