@@ -188,8 +188,8 @@ async def get_case(conn: AsyncConnection, actor: CitizenActor, case_id: UUID) ->
     row = await repo.get_case(conn, actor.citizen_id, case_id)
     if row is None:
         raise NotFound("case not found")
-    messages = await threads.thread_marking_read(conn, case_id)
-    events = await threads.status_history(conn, case_id)
+    messages = await threads.thread_marking_read(conn, actor.citizen_id, case_id)
+    events = await threads.status_history(conn, actor.citizen_id, case_id)
     return {
         **_summary(row),
         "unread_count": 0,

@@ -32,23 +32,29 @@ from app.db.tables import (
 ct = case_types
 
 
-async def thread_marking_read(conn: AsyncConnection, case_id: UUID) -> list[dict[str, Any]]:
-    """The case's messages, oldest first; staff (and system) messages not yet read become read
-    now, and the case's unread counter is reset, in the same statement. The case `version` is
-    not bumped: reading changes nothing the staff act on."""
+async def thread_marking_read(conn: AsyncConnection, citizen_id: UUID, case_id: UUID) -> list[dict[str, Any]]:
+    """The citizen's own case's messages, oldest first; staff (and system) messages not yet read
+    become read now, and the case's unread counter drops by as many, in the same statement. The
+    case `version` is not bumped: reading changes nothing the staff act on."""
+    own = select(cases.c.id).where(cases.c.id == case_id, cases.c.citizen_id == citizen_id)
     marked = (
         update(messages)
         .where(
-            messages.c.case_id == case_id, messages.c.author_type != "citizen", messages.c.read_at.is_(None)
+            messages.c.case_id.in_(own),
+            messages.c.author_type != "citizen",
+            messages.c.read_at.is_(None),
         )
         .values(read_at=func.now())
         .returning(messages.c.id, messages.c.read_at)
         .cte("marked")
     )
+    # Subtract what this statement marked rather than writing 0: a staff message committed while
+    # this update waited for the row lock is not in `marked` and must stay counted.
+    marked_count = select(func.count()).select_from(marked).scalar_subquery()
     reset = (
         update(cases)
-        .where(cases.c.id == case_id, cases.c.unread_by_citizen != 0)
-        .values(unread_by_citizen=0)
+        .where(cases.c.id == case_id, cases.c.citizen_id == citizen_id, cases.c.unread_by_citizen != 0)
+        .values(unread_by_citizen=func.greatest(cases.c.unread_by_citizen - marked_count, 0))
         .returning(cases.c.id)
         .cte("reset")
     )
@@ -70,20 +76,21 @@ async def thread_marking_read(conn: AsyncConnection, case_id: UUID) -> list[dict
             files.label("attachments"),
         )
         .select_from(messages.outerjoin(marked, marked.c.id == messages.c.id))
-        .where(messages.c.case_id == case_id)
+        .where(messages.c.case_id.in_(own))
         .order_by(messages.c.created_at, messages.c.id)
         .add_cte(reset)
     )
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
 
-async def status_history(conn: AsyncConnection, case_id: UUID) -> list[dict[str, Any]]:
+async def status_history(conn: AsyncConnection, citizen_id: UUID, case_id: UUID) -> list[dict[str, Any]]:
     """Events a citizen sees: creation and status changes; never who (staff) or internal detail."""
     e = case_events
+    own = select(cases.c.id).where(cases.c.id == case_id, cases.c.citizen_id == citizen_id)
     stmt = (
         select(e.c.action, e.c.from_status, e.c.to_status, e.c.created_at)
         .where(
-            e.c.case_id == case_id,
+            e.c.case_id.in_(own),
             or_(e.c.action == "created", e.c.from_status.is_distinct_from(e.c.to_status)),
         )
         .order_by(e.c.id)
@@ -95,7 +102,15 @@ async def lock_for_reply(
     conn: AsyncConnection, citizen_id: UUID, case_id: UUID, attachment_ids: list[UUID]
 ) -> dict[str, Any] | None:
     """The case's state under a row lock (concurrent replies queue here), with what validating a
-    reply needs: the kind of the last clinic message, the form, the attachment rule."""
+    reply needs: the kind of the last clinic message, the form, the attachment rule.
+
+    The lock is taken by a statement of its own: under READ COMMITTED a statement that waited
+    for the lock re-reads only the locked row, so a clinic message committed meanwhile would be
+    missing from a combined read. The read after it sees everything committed before the lock.
+    """
+    own = (cases.c.id == case_id) & (cases.c.citizen_id == citizen_id)
+    if (await conn.execute(select(cases.c.id).where(own).with_for_update())).first() is None:
+        return None
     last_clinic_kind = (
         select(messages.c.kind)
         .where(messages.c.case_id == cases.c.id, messages.c.author_type != "citizen")
@@ -118,13 +133,13 @@ async def lock_for_reply(
             citizens.c.given_name,
             citizens.c.family_name,
             last_clinic_kind.label("last_clinic_kind"),
-            func.now().label("now"),
+            # Wall-clock time after the lock, so the reply sorts after what it answers.
+            func.clock_timestamp().label("now"),
             usable_attachments(citizen_id, attachment_ids).label("usable_attachments"),
         )
         .join(citizens, citizens.c.id == cases.c.citizen_id)
         .outerjoin(ct, ct.c.id == cases.c.case_type_id)
-        .where(cases.c.id == case_id, cases.c.citizen_id == citizen_id)
-        .with_for_update(of=cases)
+        .where(own)
     )
     row = (await conn.execute(stmt)).one_or_none()
     return dict(row._mapping) if row else None
