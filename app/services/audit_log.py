@@ -16,7 +16,7 @@ from app.domain.actors import CitizenActor, StaffActor
 from app.domain.audit import AuditAction
 from app.domain.calendar import STOCKHOLM
 from app.domain.errors import NotFound, ValidationFailed
-from app.services.pagination import decode_cursor, page
+from app.services.pagination import cursor_time, decode_cursor, page
 
 # An export beyond this is refused with a hint to narrow the period: it keeps one request bounded.
 EXPORT_MAX_ROWS = 100_000
@@ -119,13 +119,6 @@ def _key(row: dict[str, Any]) -> tuple[Any, ...]:
     return (row["occurred_at"].isoformat(), row["id"])
 
 
-def _aware(raw: Any) -> datetime:
-    value = datetime.fromisoformat(raw)
-    if value.tzinfo is None:
-        raise ValueError("cursor time without zone")
-    return value
-
-
 def _bigint(raw: Any) -> int:
     value = int(raw)
     if not 0 < value < 2**63:
@@ -134,7 +127,7 @@ def _bigint(raw: Any) -> int:
 
 
 # A forged cursor must end as a 422, never reach the database as a naive time or an overflow.
-_CURSOR_TYPES = (_aware, _bigint)
+_CURSOR_TYPES = (cursor_time, _bigint)
 
 
 async def unit_events(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +21,7 @@ from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
 from app.domain.errors import NotFound
 from app.domain.policy import Permission
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import cursor_id, cursor_time, decode_cursor, encode_cursor
 
 
 def sees_all_cases(actor: StaffActor, unit_id: UUID) -> bool:
@@ -60,16 +59,6 @@ def summary(r: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def _aware(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError("cursor time without offset")
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError as exc:  # e.g. year 1 at +14:00: no such instant in UTC
-        raise ValueError("cursor time out of range") from exc
-
-
 def _cursor_key(item: dict[str, Any]) -> tuple[str, str]:
     return (item["created_at"].isoformat(), str(item["id"]))
 
@@ -84,7 +73,7 @@ async def list_cases(
     limit: int,
     cursor: str | None,
 ) -> dict[str, Any]:
-    after = decode_cursor(cursor, (_aware, UUID))
+    after = decode_cursor(cursor, (cursor_time, cursor_id))
     if assignee_me:
         filters = replace(filters, assignee_staff_id=actor.staff_id)
     # A personal-number search is open to handlers too and shows every case of that citizen at

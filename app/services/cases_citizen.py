@@ -24,7 +24,7 @@ from app.domain.case import Assignee, Case, CaseStatus, MessageKind
 from app.domain.errors import NotFound, PreconditionFailed, ValidationFailed, field_error
 from app.domain.forms import validate_answers
 from app.domain.text import search_key
-from app.services.pagination import decode_cursor, page
+from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
 
 MAX_SEARCH = 100
 
@@ -176,7 +176,7 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
 async def list_cases(
     conn: AsyncConnection, actor: CitizenActor, limit: int, cursor: str | None
 ) -> dict[str, Any]:
-    before = decode_cursor(cursor, (datetime.fromisoformat, UUID))
+    before = decode_cursor(cursor, (cursor_time, cursor_id))
     rows = await repo.list_cases(conn, actor.citizen_id, limit, before)
     result = page(rows, limit, lambda r: (r["created_at"].isoformat(), r["id"]))
     result["items"] = [_summary(r) for r in result["items"]]

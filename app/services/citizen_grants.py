@@ -22,7 +22,7 @@ from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
 from app.domain.calendar import STOCKHOLM
 from app.domain.errors import NotFound, field_error
-from app.services.pagination import decode_cursor, page
+from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
 
 MAX_BULK = 200
 
@@ -63,7 +63,7 @@ def _view(row: dict[str, Any], on: date) -> dict[str, Any]:
 async def list_grants(
     conn: AsyncConnection, unit_id: UUID, personal_number: str | None, limit: int, cursor: str | None
 ) -> dict[str, Any]:
-    after = decode_cursor(cursor, (datetime.fromisoformat, UUID))
+    after = decode_cursor(cursor, (cursor_time, cursor_id))
     rows = await repo.list_grants(conn, unit_id, personal_number, limit + 1, after)
     result = page(rows, limit, lambda r: (r["created_at"].isoformat(), r["id"]))
     on = today()

@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos import follow_up
-from app.services.pagination import decode_cursor, page
+from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
 
 
 def assignee(row: dict[str, Any]) -> dict[str, Any] | None:
@@ -25,23 +25,11 @@ def assignee(row: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _aware(raw: Any) -> datetime:
-    value = datetime.fromisoformat(raw)
-    if value.tzinfo is None:
-        raise ValueError("cursor time without zone")
-    return value
-
-
-def _uuid(raw: Any) -> UUID:
-    # UUID(1) raises AttributeError, which the cursor decoder would not turn into a 422.
-    return UUID(str(raw))
-
-
 async def unit_follow_up(
     conn: AsyncConnection, unit_id: UUID, limit: int, cursor: str | None, now: datetime | None = None
 ) -> dict[str, Any]:
     now = now or datetime.now(UTC)
-    after = decode_cursor(cursor, (_aware, _uuid))
+    after = decode_cursor(cursor, (cursor_time, cursor_id))
     counts = {"new": 0, "awaiting_citizen": 0, "overdue": 0}
     assigned: list[dict[str, Any]] = []
     for row in await follow_up.open_counts(conn, unit_id, now):

@@ -67,8 +67,6 @@ async def _staff_from_directory(conn: AsyncConnection, svc: Services, hsa_id: st
     return await people.upsert_staff_from_directory(conn, person)
 
 
-
-
 async def grant_unit_role(
     conn: AsyncConnection, svc: Services, actor: StaffActor, unit_id: UUID, hsa_id: str, role: Role
 ) -> dict[str, Any]:

@@ -6,7 +6,9 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from app.domain.errors import ValidationFailed
 
@@ -17,6 +19,20 @@ MAX_LIMIT = 200
 def encode_cursor(key: Sequence[Any]) -> str:
     raw = json.dumps([str(k) if not isinstance(k, int | float | bool) or k is None else k for k in key])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def cursor_time(raw: Any) -> datetime:
+    """A cursor's timestamp: ISO 8601 with an offset, and an instant UTC can hold. A forged one
+    must end as a 422, never reach the database as a naive time (read in the server's zone) or
+    overflow in the driver (year 1 at +14:00)."""
+    moment = datetime.fromisoformat(str(raw))
+    if moment.tzinfo is None:
+        raise ValueError("cursor time without offset")
+    return moment.astimezone(UTC)  # OverflowError when out of range: decode_cursor makes it a 422
+
+
+def cursor_id(raw: Any) -> UUID:
+    return UUID(str(raw))
 
 
 def decode_cursor(cursor: str | None, types: Sequence[Callable[[Any], Any]]) -> tuple[Any, ...] | None:
