@@ -178,6 +178,14 @@ async def test_claim_a_groups_case(client: httpx.AsyncClient, conn: AsyncConnect
     assert await _events(conn, case) == [("claimed", "assigned", "assigned", h1)]
     assert await _audit_actions(conn, case) == ["case_claimed"]
     assert h2  # h2 never acted
+    # Once the case moves on (h1 sends a partial reply), the old claim no longer opens it.
+    r = await client.post(
+        f"{API}/units/{clinic.unit_id}/cases/{case}/messages",
+        headers=clinic["h1"].headers,
+        json={"kind": "partial_reply", "body": "Vi tittar på det."},
+    )
+    assert r.status_code == 201, r.text
+    assert (await _post(client, clinic, "h3", case, "claim")).status_code == 404
 
 
 async def test_if_match(client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic) -> None:

@@ -60,9 +60,12 @@ async def handler_reaches(conn: AsyncConnection, unit_id: UUID, case_id: UUID, s
 
 
 async def claimed_from_my_group(conn: AsyncConnection, case_id: UUID, staff_id: UUID) -> bool:
-    """Whether a colleague claimed the case from a group this staff member belongs to."""
+    """Whether a colleague just claimed the case from a group this staff member belongs to: the
+    claim must be the case's latest event, so a late claimer learns it was taken (409) while a
+    case that has since moved on stays out of reach (404)."""
+    latest = select(func.max(case_events.c.id)).where(case_events.c.case_id == case_id).scalar_subquery()
     stmt = select(case_events.c.id).where(
-        case_events.c.case_id == case_id,
+        case_events.c.id == latest,
         case_events.c.action == "claimed",
         case_events.c.detail["group_id"].astext.in_(
             select(func.cast(group_members.c.group_id, String)).where(group_members.c.staff_id == staff_id)
