@@ -28,8 +28,3 @@ class AuditAction(StrEnum):
     # follow-up and export of case data
     FOLLOW_UP_READ = "follow_up_read"  # overdue list with citizen identities
     AUDIT_LOG_EXPORTED = "audit_log_exported"
-
-
-class AuditOutcome(StrEnum):
-    SUCCESS = "success"
-    DENIED = "denied"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from app.domain.errors import Conflict, PreconditionFailed, ValidationFailed
 from app.domain.forms import parse_questions
@@ -121,11 +121,6 @@ def merge_answer_templates(
     return out
 
 
-def fresh_answer_templates(templates: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """A copy (from a template, an import) is a new case type: its answer templates get new ids."""
-    return merge_answer_templates([], [{"title": t["title"], "body": t["body"]} for t in templates])
-
-
 def _template_error(loc: list[str | int], msg: str) -> ValidationFailed:
     return ValidationFailed(
         msg, errors=[{"loc": ["body", "answer_templates", *loc], "msg": msg, "type": "value_error"}]
@@ -160,7 +155,3 @@ def export_document(row: Mapping[str, Any]) -> dict[str, Any]:
         "citizen_attachments_allowed": row["citizen_attachments_allowed"],
         "restricted": row["restricted"],
     }
-
-
-def template_ids(answer_templates: Sequence[Mapping[str, Any]]) -> list[UUID]:
-    return [UUID(str(t["id"])) for t in answer_templates]

@@ -20,7 +20,7 @@ from app.db.repos import citizen_threads as threads
 from app.db.repos import citizen_units as reach
 from app.domain.actors import CitizenActor
 from app.domain.calendar import STOCKHOLM, due_at
-from app.domain.case import Assignee, Case, CaseStatus, MessageKind
+from app.domain.case import Assignee, Case, CaseOrigin, CaseStatus, MessageKind
 from app.domain.errors import NotFound, PreconditionFailed, ValidationFailed, field_error
 from app.domain.forms import validate_answers
 from app.domain.text import search_key
@@ -120,7 +120,7 @@ async def create_case(
         "case_type_id": case_type_id,
         "reference": f"{now.astimezone(STOCKHOLM).year}-{found['reference_number']:07d}",
         "status": CaseStatus.NEW.value,
-        "origin": "citizen",
+        "origin": CaseOrigin.CITIZEN.value,
         "subject": found["case_type_name"],
         "form": form,
         "answers": clean,

@@ -88,9 +88,19 @@ async def me(conn: AsyncConnection, actor: StaffActor) -> dict[str, Any]:
     }
 
 
+def _without_null_flags(values: dict[str, Any], flags: tuple[str, ...]) -> dict[str, Any]:
+    """A flag sent as null means "leave it"; other fields sent as null clear the value."""
+    return {k: v for k, v in values.items() if not (k in flags and v is None)}
+
+
 async def update_my_settings(
     conn: AsyncConnection, actor: StaffActor, values: dict[str, Any]
 ) -> dict[str, Any]:
+    values = _without_null_flags(
+        values, ("show_name_to_citizens", "notify_on_new_case", "notify_on_assigned")
+    )
+    if "signature" in values and not values["signature"]:
+        values["signature"] = None  # a blank signature is the default one
     await people.update_staff_settings(conn, actor.staff_id, values)
     return await me(conn, actor)
 
@@ -113,5 +123,6 @@ async def citizen_me(conn: AsyncConnection, actor: CitizenActor) -> dict[str, An
 async def update_citizen_me(
     conn: AsyncConnection, actor: CitizenActor, values: dict[str, Any]
 ) -> dict[str, Any]:
+    values = _without_null_flags(values, ("notify_by_email", "notify_by_sms"))
     await people.update_citizen(conn, actor.citizen_id, values)
     return await citizen_me(conn, actor)

@@ -53,13 +53,6 @@ async def add_directory_person(conn: AsyncConnection, svc: Services, person: Dir
     await svc.directory.add(conn, person)
 
 
-async def get_unit(conn: AsyncConnection, unit_id: UUID) -> dict[str, Any]:
-    row = await org.get_unit(conn, unit_id)
-    if row is None:
-        raise NotFound("unit not found")
-    return row
-
-
 async def _staff_from_directory(conn: AsyncConnection, svc: Services, hsa_id: str) -> UUID:
     person = await svc.directory.lookup(conn, hsa_id)
     if person is None:

@@ -73,14 +73,7 @@ async def get_me(conn: Conn, actor: AnyStaff) -> dict[str, Any]:
 
 @router.patch("/me/settings", response_model=Me, responses=responses(401, 422))
 async def patch_settings(conn: Conn, actor: AnyStaff, body: StaffSettingsPatch) -> dict[str, Any]:
-    # Fields sent as null reset to the default (the signature) or clear the value.
-    values = body.model_dump(exclude_unset=True)
-    if "signature" in values and not values["signature"]:
-        values["signature"] = None
-    for flag in ("show_name_to_citizens", "notify_on_new_case", "notify_on_assigned"):
-        if flag in values and values[flag] is None:
-            del values[flag]
-    return await identity.update_my_settings(conn, actor, values)
+    return await identity.update_my_settings(conn, actor, body.model_dump(exclude_unset=True))
 
 
 @router.post("/me/directory-sync", response_model=Me, responses=responses(401, 404))
@@ -113,8 +106,4 @@ async def get_citizen_me(conn: Conn, actor: CitizenUser) -> dict[str, Any]:
 
 @router.patch("/citizen/me", response_model=CitizenMe, responses=responses(401, 422))
 async def patch_citizen_me(conn: Conn, actor: CitizenUser, body: CitizenMePatch) -> dict[str, Any]:
-    values = body.model_dump(exclude_unset=True)
-    for flag in ("notify_by_email", "notify_by_sms"):
-        if flag in values and values[flag] is None:
-            del values[flag]
-    return await identity.update_citizen_me(conn, actor, values)
+    return await identity.update_citizen_me(conn, actor, body.model_dump(exclude_unset=True))
