@@ -252,3 +252,22 @@ async def test_grant_changes_are_audited(
         (rec, "citizen_grant_changed", "revoked", g["id"]),
         (handler, "citizen_grant_changed", "revoked", second["id"]),  # not the other unit's grant
     ]
+
+
+async def test_listing_grants_by_personal_number_is_an_audited_citizen_search(
+    client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
+) -> None:
+    number = pnr()
+    r = await client.get(url(clinic), headers=clinic["handler"].headers)  # no citizen named: no event
+    assert r.status_code == 200
+    r = await client.get(url(clinic), headers=clinic["handler"].headers, params={"personal_number": number})
+    assert r.status_code == 200, r.text
+    rows = (
+        await conn.execute(
+            select(audit_events.c.action, audit_events.c.personal_number, audit_events.c.unit_hsa_id).where(
+                audit_events.c.unit_id == uuid.UUID(clinic.unit_id)
+            )
+        )
+    ).all()
+    assert [(a, p) for a, p, _ in rows] == [("case_list_search", number)]
+    assert rows[0][2].startswith("SE")  # the unit's HSA-id, looked up by the insert itself

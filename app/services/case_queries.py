@@ -15,7 +15,7 @@ from uuid import UUID
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.repos import audit, case_reads, case_view, org
+from app.db.repos import audit, case_reads, case_view
 from app.db.repos.case_reads import CaseFilters
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
@@ -148,15 +148,11 @@ async def _audit(
     case_id: UUID | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    unit = await org.get_unit(conn, unit_id)
-    if unit is None:
-        raise NotFound("unit not found")
     await audit.record(
         conn,
         staff_id=actor.staff_id,
         staff_hsa_id=actor.hsa_id,
         unit_id=unit_id,
-        unit_hsa_id=unit["hsa_id"],
         action=action,
         personal_number=personal_number,
         case_id=case_id,

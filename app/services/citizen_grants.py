@@ -16,7 +16,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.repos import audit, org
+from app.db.repos import audit
 from app.db.repos import citizen_grants as repo
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
@@ -35,16 +35,12 @@ def today() -> date:
 async def _audit(
     conn: AsyncConnection, actor: StaffActor, unit_id: UUID, change: str, grants: list[dict[str, Any]]
 ) -> None:
-    unit = await org.get_unit(conn, unit_id)
-    if unit is None:
-        raise NotFound("unit not found")
     for grant in grants:
         await audit.record(
             conn,
             staff_id=actor.staff_id,
             staff_hsa_id=actor.hsa_id,
             unit_id=unit_id,
-            unit_hsa_id=unit["hsa_id"],
             action=AuditAction.CITIZEN_GRANT_CHANGED,
             personal_number=grant["personal_number"],
             detail={
@@ -61,10 +57,26 @@ def _view(row: dict[str, Any], on: date) -> dict[str, Any]:
 
 
 async def list_grants(
-    conn: AsyncConnection, unit_id: UUID, personal_number: str | None, limit: int, cursor: str | None
+    conn: AsyncConnection,
+    actor: StaffActor,
+    unit_id: UUID,
+    personal_number: str | None,
+    limit: int,
+    cursor: str | None,
 ) -> dict[str, Any]:
     after = decode_cursor(cursor, (cursor_time, cursor_id))
     rows = await repo.list_grants(conn, unit_id, personal_number, limit + 1, after)
+    if personal_number is not None:
+        # Looking a citizen up by personal number is a citizen search in the PDL sense.
+        await audit.record(
+            conn,
+            staff_id=actor.staff_id,
+            staff_hsa_id=actor.hsa_id,
+            unit_id=unit_id,
+            action=AuditAction.CASE_LIST_SEARCH,
+            personal_number=personal_number,
+            detail={"list": "citizen_grants", "result_count": min(len(rows), limit)},
+        )
     result = page(rows, limit, lambda r: (r["created_at"].isoformat(), r["id"]))
     on = today()
     return {**result, "items": [_view(r, on) for r in result["items"]]}

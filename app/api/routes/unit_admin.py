@@ -275,7 +275,7 @@ async def list_grants(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    return await citizen_grants.list_grants(conn, unit_id, personal_number, limit, cursor)
+    return await citizen_grants.list_grants(conn, actor, unit_id, personal_number, limit, cursor)
 
 
 @router.post("/citizen-grants", status_code=201, response_model=GrantOut, responses=R)

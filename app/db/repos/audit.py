@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.tables import audit_events
+from app.db.tables import audit_events, units
 
 
 async def record(
@@ -21,8 +21,8 @@ async def record(
     staff_id: UUID,
     staff_hsa_id: str,
     unit_id: UUID,
-    unit_hsa_id: str,
     action: str,
+    unit_hsa_id: str | None = None,
     personal_number: str | None,
     case_id: UUID | None = None,
     outcome: str = "success",
@@ -33,7 +33,10 @@ async def record(
             staff_id=staff_id,
             staff_hsa_id=staff_hsa_id,
             unit_id=unit_id,
-            unit_hsa_id=unit_hsa_id,
+            # Looked up in the same statement when the caller does not have it at hand.
+            unit_hsa_id=unit_hsa_id
+            if unit_hsa_id is not None
+            else select(units.c.hsa_id).where(units.c.id == unit_id).scalar_subquery(),
             action=action,
             personal_number=personal_number,
             case_id=case_id,
