@@ -162,11 +162,17 @@ async def assign(
         t = case.reassign(who, assignee)
     await _check_assignee(conn, unit_id, assignee)
     if partial_reply is None:
-        return await _persist(conn, actor, loaded, t)
-    message = await _write_message(conn, actor, loaded, MessageKind.PARTIAL_REPLY, partial_reply)
-    return await _persist(
-        conn, actor, loaded, t, unread_increment=1, detail={"message_id": str(message["id"])}
-    )
+        version = await _persist(conn, actor, loaded, t)
+    else:
+        message = await _write_message(conn, actor, loaded, MessageKind.PARTIAL_REPLY, partial_reply)
+        version = await _persist(
+            conn, actor, loaded, t, unread_increment=1, detail={"message_id": str(message["id"])}
+        )
+    if assignee is not None:
+        await repo.enqueue_assigned(
+            conn, unit_id, case_id, assignee.type, assignee.id, actor.staff_id, version
+        )
+    return version
 
 
 async def claim(

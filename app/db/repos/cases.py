@@ -16,6 +16,8 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.db.repos.citizen_cases import notify
+from app.db.repos.citizen_threads import assignee_recipients
 from app.db.tables import (
     case_events,
     case_notes,
@@ -286,3 +288,19 @@ async def valid_assignee(conn: AsyncConnection, unit_id: UUID, kind: str, assign
             and_(u.c.unit_id == unit_id, u.c.staff_id == assignee_id, u.c.role == "case_handler")
         )
     return (await conn.execute(stmt)).first() is not None
+
+
+async def enqueue_assigned(
+    conn: AsyncConnection,
+    unit_id: UUID,
+    case_id: UUID,
+    assignee_type: str,
+    assignee_id: UUID,
+    actor_id: UUID,
+    version: int,
+) -> None:
+    """domain.md Notifications: "Case assigned" goes to the assignee, or each member of the group,
+    who asked for it, never to the person who made the assignment. One per address and version."""
+    staff_id, group_id = (assignee_id, None) if assignee_type == "staff" else (None, assignee_id)
+    recipients = assignee_recipients(staff_id, group_id).where(staff.c.id != actor_id)
+    await conn.execute(notify("case_assigned", recipients, case_id, unit_id, f"{case_id}:{version}"))
