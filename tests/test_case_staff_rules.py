@@ -99,9 +99,15 @@ def test_who_may_answer() -> None:
         case(S.NEW).staff_message(RECEIVER, MessageKind.ANSWER)  # a receiver alone does not answer
     with pytest.raises(Forbidden):
         case(S.ASSIGNED, Assignee("group", GROUP)).staff_message(HANDLER, MessageKind.ANSWER)  # claim first
-    # A receiver who is also a handler answers directly; the case becomes theirs.
-    others.staff_message(BOTH, MessageKind.ANSWER)
+    # A receiver who is also a handler answers directly; the case becomes theirs, and the
+    # transition records from whom it was taken.
+    t = others.staff_message(BOTH, MessageKind.ANSWER)
     assert others.assignee == Assignee("staff", ME)
+    assert t.detail["assignee_id"] == str(ME)
+    assert (t.detail["previous_assignee_type"], t.detail["previous_assignee_id"]) == ("staff", str(OTHER))
+    # Their own case: nothing taken over, nothing extra recorded.
+    mine = case(S.ASSIGNED, Assignee("staff", ME))
+    assert "previous_assignee_id" not in mine.staff_message(BOTH, MessageKind.PARTIAL_REPLY).detail
 
 
 def test_notes_need_a_case_role() -> None:

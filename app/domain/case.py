@@ -137,35 +137,40 @@ class Case:
             group_id=str(group_id),
         )
 
-    def _require_may_answer(self, actor: CaseActor) -> None:
-        """The assignee answers; a receiver who is also a handler may answer directly."""
+    def _require_may_answer(self, actor: CaseActor) -> dict[str, str]:
+        """The assignee answers; a receiver who is also a handler may answer directly, which
+        takes the case over: the returned detail says so, and from whom, for the case event."""
         if self.is_assigned_to(actor.staff_id) and actor.is_handler:
-            return
+            return {}
         if actor.is_receiver and actor.is_handler:
+            previous = self.assignee
             self.assignee = Assignee("staff", actor.staff_id)
-            return
+            taken = {"assignee_type": "staff", "assignee_id": str(actor.staff_id)}
+            if previous is not None:
+                taken |= {"previous_assignee_type": previous.type, "previous_assignee_id": str(previous.id)}
+            return taken
         raise Forbidden("only the assigned handler acts on this case (claim a group's case first)")
 
     def staff_message(self, actor: CaseActor, kind: MessageKind) -> Transition:
         self._require_open("take a message")
         if kind == MessageKind.ANSWER:
-            self._require_may_answer(actor)
+            taken = self._require_may_answer(actor)
             self.closure = Closure.ANSWERED
-            return self._move("answered", CaseStatus.CLOSED, closure=Closure.ANSWERED.value)
+            return self._move("answered", CaseStatus.CLOSED, closure=Closure.ANSWERED.value, **taken)
         if kind == MessageKind.PARTIAL_REPLY:
             if self.status != CaseStatus.ASSIGNED:
                 raise InvalidTransition(
                     "a partial reply needs an assigned case", case_status=self.status.value
                 )
-            self._require_may_answer(actor)
-            return self._move("partial_reply", CaseStatus.ASSIGNED)
+            return self._move("partial_reply", CaseStatus.ASSIGNED, **self._require_may_answer(actor))
         if kind == MessageKind.COUNTER_QUESTION:
             if self.status != CaseStatus.ASSIGNED:
                 raise InvalidTransition(
                     "a counter-question needs an assigned case", case_status=self.status.value
                 )
-            self._require_may_answer(actor)
-            return self._move("counter_question", CaseStatus.AWAITING_CITIZEN)
+            return self._move(
+                "counter_question", CaseStatus.AWAITING_CITIZEN, **self._require_may_answer(actor)
+            )
         raise InvalidTransition(
             f"staff cannot send a {kind.value} message in a case", case_status=self.status.value
         )
@@ -177,9 +182,9 @@ class Case:
 
     def close_without_answer(self, actor: CaseActor) -> Transition:
         self._require_open("be closed")
-        self._require_may_answer(actor)
+        taken = self._require_may_answer(actor)
         self.closure = Closure.CLOSED_WITHOUT_ANSWER
-        return self._move("closed", CaseStatus.CLOSED, closure=Closure.CLOSED_WITHOUT_ANSWER.value)
+        return self._move("closed", CaseStatus.CLOSED, closure=Closure.CLOSED_WITHOUT_ANSWER.value, **taken)
 
     def add_note(self, actor: CaseActor) -> Transition:
         """An internal note by anyone who reaches the case; a closed case takes nothing more."""
