@@ -1,4 +1,4 @@
-"""Command line: `python -m app.cli run | migrate | seed | openapi PATH`."""
+"""Command line: `python -m app.cli run | migrate | seed | purge | openapi PATH`."""
 
 from __future__ import annotations
 
@@ -57,6 +57,22 @@ def run() -> None:
     )
 
 
+def purge() -> None:
+    """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys take space, nothing else."""
+    from app.db.engine import Database, create_engine
+    from app.db.repos.idempotency import purge_expired
+
+    async def _run() -> int:
+        db = Database(create_engine(_database_url(), pool_size=1, max_overflow=0))
+        try:
+            async with db.transaction() as conn:
+                return await purge_expired(conn)
+        finally:
+            await db.dispose()
+
+    print(f"purged {asyncio.run(_run())} expired idempotency keys")
+
+
 def openapi(path: str) -> None:
     from app.main import create_app
 
@@ -72,10 +88,12 @@ def main(argv: list[str]) -> None:
         migrate()
     elif command == "seed":
         seed(migrate())
+    elif command == "purge":
+        purge()
     elif command == "openapi":
         openapi(argv[2] if len(argv) > 2 else "openapi/openapi.json")
     else:
-        sys.exit(f"unknown command {command!r}; use run, migrate, seed or openapi")
+        sys.exit(f"unknown command {command!r}; use run, migrate, seed, purge or openapi")
 
 
 if __name__ == "__main__":

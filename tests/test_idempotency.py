@@ -130,3 +130,19 @@ async def test_simultaneous_requests_with_one_key_run_once(engine: AsyncEngine) 
     assert b.replayed and b.body == a.body
     async with engine.begin() as c:
         await c.execute(text("DELETE FROM idempotency_keys WHERE actor = :a"), {"a": actor})
+
+
+async def test_purge_drops_only_expired_keys(conn) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from sqlalchemy import func, insert, select
+
+    from app.db.repos.idempotency import purge_expired
+    from app.db.tables import idempotency_keys as ik
+
+    for key, age in (("old", timedelta(hours=25)), ("new", timedelta(0))):
+        await conn.execute(
+            insert(ik).values(actor="citizen:x", key=key, request_hash="h", created_at=func.now() - age)
+        )
+    assert await purge_expired(conn) == 1
+    assert (await conn.execute(select(ik.c.key).where(ik.c.actor == "citizen:x"))).scalars().all() == ["new"]

@@ -152,21 +152,6 @@ async def upsert_citizen(conn: AsyncConnection, person: RegisterPerson) -> UUID:
     return citizen_id
 
 
-async def ensure_citizen(conn: AsyncConnection, personal_number: str) -> UUID:
-    """A citizen row for someone staff address (outbound case, grant) before they ever log in."""
-    stmt = (
-        insert(citizens)
-        .values(personal_number=personal_number)
-        .on_conflict_do_update(
-            index_elements=[citizens.c.personal_number],
-            set_={"personal_number": citizens.c.personal_number},
-        )
-        .returning(citizens.c.id)
-    )
-    citizen_id: UUID = (await conn.execute(stmt)).scalar_one()
-    return citizen_id
-
-
 async def citizen_profile(conn: AsyncConnection, citizen_id: UUID) -> dict[str, Any] | None:
     c = citizens
     row = (
