@@ -194,6 +194,7 @@ async def test_if_match(client: httpx.AsyncClient, conn: AsyncConnection, clinic
     h1 = clinic["h1"].staff_id
     r = await _post(client, clinic, "rec", case, "assignment", _to("staff", h1), **{"If-Match": '"7"'})
     assert r.status_code == 412 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["current_version"] == 1  # named alike on every versioned resource
     for tag in ('"1"', 'W/"2"', '"9", "3"', "*"):
         r = await _post(client, clinic, "rec", case, "assignment", _to("staff", h1), **{"If-Match": tag})
         assert r.status_code == 200, (tag, r.text)

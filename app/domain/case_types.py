@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import uuid4
 
-from app.domain.errors import Conflict, PreconditionFailed, ValidationFailed
+from app.domain.errors import Conflict, ValidationFailed
 from app.domain.forms import parse_questions
 
 EXPORT_FORMAT = "careinbox.case-type/1"
@@ -72,14 +72,6 @@ def deactivation_target(status: str) -> Status | None:
     if status == Status.DRAFT:
         raise Conflict("a draft has never been active; delete it instead of deactivating it")
     return None if status == Status.INACTIVE else Status.INACTIVE
-
-
-def check_version(what: str, version: int, if_match: frozenset[int] | None) -> None:
-    """If-Match (the versions the client read; None = no precondition) against the current one."""
-    if if_match is not None and version not in if_match:
-        raise PreconditionFailed(
-            f"the {what} has changed: it is at version {version}", current_version=version
-        )
 
 
 def check_central_patch(origin: str, fields: set[str]) -> None:

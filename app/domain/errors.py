@@ -65,3 +65,12 @@ class ValidationFailed(DomainError):
 
 def field_error(loc: list[str | int], msg: str, type_: str = "value_error") -> ValidationFailed:
     return ValidationFailed(msg, errors=[{"loc": ["body", *loc], "msg": msg, "type": type_}])
+
+
+def check_version(what: str, version: int, if_match: frozenset[int] | None) -> None:
+    """If-Match (the versions the client read; None = no precondition) against the current one.
+    Every versioned resource answers a stale precondition alike: 412 with `current_version`."""
+    if if_match is not None and version not in if_match:
+        raise PreconditionFailed(
+            f"the {what} has changed: it is at version {version}", current_version=version
+        )

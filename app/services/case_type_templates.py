@@ -18,7 +18,7 @@ from app.db.repos import case_type_templates as repo
 from app.domain import case_types as rules
 from app.domain.actors import StaffActor
 from app.domain.case_types import Origin
-from app.domain.errors import Forbidden, NotFound
+from app.domain.errors import Forbidden, NotFound, check_version
 from app.domain.policy import Permission as P
 from app.domain.policy import allowed
 from app.services import case_types
@@ -94,7 +94,7 @@ async def update_template(
 ) -> dict[str, Any]:
     await require_writer(conn, actor, region_id)
     row = await _load(conn, region_id, template_id, for_update=True)
-    rules.check_version("template", row["version"], if_match)
+    check_version("template", row["version"], if_match)
     values = rules.clean_content(changes, row["answer_templates"])
     if values:
         await repo.update_template(conn, region_id, template_id, values)

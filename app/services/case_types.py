@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db.repos import case_types as repo
 from app.domain import case_types as rules
 from app.domain.case_types import Origin, Status
-from app.domain.errors import Conflict, NotFound
+from app.domain.errors import Conflict, NotFound, check_version
 from app.services.pagination import decode_cursor, page
 
 
@@ -76,7 +76,7 @@ async def update_case_type(
     if_match: frozenset[int] | None = None,
 ) -> dict[str, Any]:
     row = await _load(conn, unit_id, case_type_id, for_update=True)
-    rules.check_version("case type", row["version"], if_match)
+    check_version("case type", row["version"], if_match)
     rules.check_central_patch(row["origin"], set(changes))
     values = rules.clean_content(changes, row["answer_templates"])
     if row["status"] == Status.ACTIVE:
@@ -91,7 +91,7 @@ async def activate(
     conn: AsyncConnection, unit_id: UUID, case_type_id: UUID, if_match: frozenset[int] | None = None
 ) -> dict[str, Any]:
     row = await _load(conn, unit_id, case_type_id, for_update=True)
-    rules.check_version("case type", row["version"], if_match)
+    check_version("case type", row["version"], if_match)
     rules.require_activatable(row)
     target = rules.activation_target(row["status"])
     if target is not None:
@@ -103,7 +103,7 @@ async def deactivate(
     conn: AsyncConnection, unit_id: UUID, case_type_id: UUID, if_match: frozenset[int] | None = None
 ) -> dict[str, Any]:
     row = await _load(conn, unit_id, case_type_id, for_update=True)
-    rules.check_version("case type", row["version"], if_match)
+    check_version("case type", row["version"], if_match)
     target = rules.deactivation_target(row["status"])
     if target is not None:
         await repo.update_case_type(conn, unit_id, case_type_id, {"status": target.value})
@@ -115,7 +115,7 @@ async def delete_case_type(
 ) -> None:
     # The row lock also waits out a case being created with this type right now.
     row = await _load(conn, unit_id, case_type_id, for_update=True)
-    rules.check_version("case type", row["version"], if_match)
+    check_version("case type", row["version"], if_match)
     if await repo.case_type_in_use(conn, case_type_id):
         raise Conflict("cases use this case type; deactivate it instead of deleting it")
     await repo.delete_case_type(conn, unit_id, case_type_id)

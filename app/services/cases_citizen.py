@@ -21,7 +21,7 @@ from app.db.repos import citizen_units as reach
 from app.domain.actors import CitizenActor
 from app.domain.calendar import STOCKHOLM, due_at
 from app.domain.case import Assignee, Case, CaseOrigin, CaseStatus, MessageKind
-from app.domain.errors import NotFound, PreconditionFailed, ValidationFailed, field_error
+from app.domain.errors import NotFound, ValidationFailed, check_version, field_error
 from app.domain.forms import validate_answers
 from app.domain.text import search_key
 from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
@@ -214,10 +214,7 @@ async def reply(
     state = await threads.lock_for_reply(conn, actor.citizen_id, case_id, ids)
     if state is None:
         raise NotFound("case not found")
-    if expected_versions is not None and state["version"] not in expected_versions:
-        raise PreconditionFailed(
-            f"the case is at version {state['version']}", current_version=state["version"]
-        )
+    check_version("case", state["version"], expected_versions)
     transition = _aggregate(state).citizen_reply()  # 409 with the status unless awaiting_citizen
     # Answers belong to a questions form (an outbound case's form, in cases.form); a reply to a
     # counter-question is free text only.

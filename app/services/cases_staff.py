@@ -19,7 +19,7 @@ from app.db.repos import cases as repo
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
 from app.domain.case import Assignee, Case, CaseActor, CaseStatus, Closure, MessageKind, Transition
-from app.domain.errors import Conflict, NotFound, PreconditionFailed, field_error
+from app.domain.errors import Conflict, NotFound, check_version, field_error
 from app.domain.policy import Permission, Role
 from app.services.case_messages import compose_staff_message, notify_citizen
 
@@ -62,10 +62,7 @@ async def _load(
     row = await repo.lock_for_staff(conn, unit_id, case_id, actor.staff_id)
     if row is None:
         raise NotFound("case not found")
-    if if_match is not None and row["version"] not in if_match:
-        raise PreconditionFailed(
-            "the case has changed since you read it; reload it and try again", version=row["version"]
-        )
+    check_version("case", row["version"], if_match)
     assignee = None
     if row["assignee_staff_id"] is not None:
         assignee = Assignee("staff", row["assignee_staff_id"])

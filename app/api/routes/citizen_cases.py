@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, BeforeValidator, Field, Strict, StringConstraints
 
 from app.api.deps import CitizenUser, Conn
-from app.api.etag import IfMatch
+from app.api.etag import IfMatch, etag
 from app.api.idempotency import Idempotent, Reply
 from app.api.problems import responses
 from app.api.schemas import Cursor, Limit
@@ -161,10 +161,6 @@ class CaseOut(CaseSummaryOut):
     events: list[EventOut]
 
 
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
 _LOCATION_SLOT = "00000000-0000-0000-0000-000000000000"
 _locations: dict[tuple[str, str], str] = {}
 
@@ -217,7 +213,7 @@ async def create_case(
             attachment_ids=body.attachment_ids,
         )
         location = _case_location(request, case["id"])
-        return 201, case, {"ETag": _etag(case["version"]), "Location": location}
+        return 201, case, {"ETag": etag(case["version"]), "Location": location}
 
     return await idem.run(conn, f"citizen:{actor.citizen_id}", body, work, CaseOut)
 
@@ -234,7 +230,7 @@ async def get_citizen_case(
     conn: Conn, actor: CitizenUser, case_id: UUID, response: Response
 ) -> dict[str, Any]:
     case = await svc.get_case(conn, actor, case_id)
-    response.headers["ETag"] = _etag(case["version"])
+    response.headers["ETag"] = etag(case["version"])
     return case
 
 
@@ -257,6 +253,6 @@ async def reply(
             attachment_ids=body.attachment_ids,
             expected_versions=if_match,
         )
-        return 201, message, {"ETag": _etag(version)}
+        return 201, message, {"ETag": etag(version)}
 
     return await idem.run(conn, f"citizen:{actor.citizen_id}", body, work, MessageOut)
