@@ -69,8 +69,16 @@ _COPY_A_REGION = (
 _DUPLICATE_REGION = Prepared(text(_COPY_A_REGION + " LIMIT 1"))
 
 
-async def test_direct_and_observed_paths_agree(conn: AsyncConnection) -> None:
-    direct = await _ECHO.rows(conn, n=41, s="x")
+async def test_direct_and_observed_paths_agree(
+    conn: AsyncConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as m:
+        # Without listeners the statement must go straight to asyncpg, never through SQLAlchemy.
+        def no_fallback(*_: Any, **__: Any) -> Any:
+            raise AssertionError("the direct path fell back to exec_driver_sql")
+
+        m.setattr(type(conn), "exec_driver_sql", no_fallback)
+        direct = await _ECHO.rows(conn, n=41, s="x")
     seen: list[str] = []
 
     def listener(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
