@@ -35,6 +35,17 @@ _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 _Slot = tuple[str | None, Any, Callable[[Any], Any] | None]
 
 
+def _observed(sync: Any) -> bool:
+    """Whether anyone listens to statements on this connection or its engine now. SQLAlchemy's
+    `_has_events` flag stays set after the last listener is removed, which would keep the direct
+    path off for good once any test (or tool) had listened."""
+    return any(
+        bool(getattr(target.dispatch, name))
+        for target in (sync, sync.engine)
+        for name in ("before_cursor_execute", "after_cursor_execute")
+    )
+
+
 class Prepared:
     """One statement, compiled once: `await p.rows(conn, name=value, ...)`."""
 
@@ -73,7 +84,7 @@ class Prepared:
     async def rows(self, conn: AsyncConnection, **params: Any) -> Sequence[Any]:
         args = self.args(params)
         sync = conn.sync_connection
-        if sync is not None and sync.in_transaction() and not (sync._has_events or sync.engine._has_events):
+        if sync is not None and sync.in_transaction() and not _observed(sync):
             fairy = sync.connection
             driver, adapted = fairy.driver_connection, fairy.dbapi_connection
             if driver is not None and await _began(driver, adapted):
