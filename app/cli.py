@@ -34,43 +34,83 @@ def migrate() -> str:
 
 
 def seed(url: str) -> None:
+    """The demo data, only in dev and only into an empty database or the demo's own."""
+    from app.db.engine import Database, create_engine
+    from app.db.repos.demo_marker import claim_for_demo
     from app.demo import load_demo
 
-    asyncio.run(load_demo(url, get_settings()))
+    settings = get_settings()
+    if settings.app_env != "dev":
+        sys.exit(f"refusing to load the demo data: APP_ENV is {settings.app_env}, the demo is for dev only")
+
+    async def claim() -> str | None:
+        db = Database(create_engine(url, pool_size=1, max_overflow=0))
+        try:
+            async with db.transaction() as conn:
+                return await claim_for_demo(conn)
+        finally:
+            await db.dispose()
+
+    reason = asyncio.run(claim())
+    if reason:
+        sys.exit(f"refusing to load the demo data: {reason}")
+    asyncio.run(load_demo(url, settings))
+
+
+def uvicorn_options(port: int) -> dict[str, object]:
+    # No `server: uvicorn` header: nothing to tell a scanner which server and version answer.
+    return {
+        "host": "127.0.0.1",
+        "port": port,
+        "log_level": "warning",
+        "timeout_graceful_shutdown": 10,
+        "server_header": False,
+    }
 
 
 def run() -> None:
+    """Production settings are checked before anything touches a database. In production `run`
+    only serves: migrating is a deploy step run as the schema owner (`migrate`), and demo data
+    never loads there. In dev it migrates and loads the demo first; in test it migrates."""
     import uvicorn
 
-    url = migrate()
-    seed(url)
+    settings = get_settings()
+    settings.check_production()
+    if settings.app_env != "production":
+        url = migrate()
+        if settings.app_env == "dev":
+            seed(url)
     from app.main import create_app
 
     port = int(os.environ.get("PORT", "8000"))
     print(f"CareInbox on http://127.0.0.1:{port}  (Swagger UI: http://127.0.0.1:{port}/docs)", flush=True)
-    uvicorn.run(
-        create_app(),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=10,
-    )
+    uvicorn.run(create_app(), **uvicorn_options(port))  # type: ignore[arg-type]
 
 
 def purge() -> None:
-    """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys take space, nothing else."""
-    from app.db.engine import Database, create_engine
-    from app.db.repos.idempotency import purge_expired
+    """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys, revocations of tokens
+    that have expired anyway and ended rate-limit windows take space, nothing else."""
+    from app.db.engine import Database, create_engine, engine_options
+    from app.db.repos import actors, idempotency, rate_limits
 
-    async def _run() -> int:
-        db = Database(create_engine(_database_url(), pool_size=1, max_overflow=0))
+    async def _run() -> tuple[int, int, int]:
+        options = {**engine_options(get_settings()), "pool_size": 1, "max_overflow": 0}
+        db = Database(create_engine(_database_url(), **options))
         try:
             async with db.transaction() as conn:
-                return await purge_expired(conn)
+                return (
+                    await idempotency.purge_expired(conn),
+                    await actors.purge_revoked_tokens(conn),
+                    await rate_limits.purge_expired(conn),
+                )
         finally:
             await db.dispose()
 
-    print(f"purged {asyncio.run(_run())} expired idempotency keys")
+    keys, revoked, counters = asyncio.run(_run())
+    print(
+        f"purged {keys} expired idempotency keys, {revoked} revoked tokens past expiry, "
+        f"{counters} ended rate-limit windows"
+    )
 
 
 def openapi(path: str) -> None:

@@ -6,13 +6,36 @@ instead of silently accepting stub logins.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SIGNING_KEY = "dev-only-signing-key-change-me-0123456789abcdef"
+# A production signing key: at least 32 bytes, at least 16 distinct characters and an estimated
+# 160 bits or more (its length times the Shannon entropy of its own character frequencies). A hex
+# key from `openssl rand -hex 32` (64 characters, ~250 bits) or `openssl rand -base64 32` passes;
+# 32 spaces, a repeated character or a short phrase padded out does not. An estimate cannot see a
+# pattern ("0123456789abcdef" twice and more), so the key must still come from a random source.
+MIN_KEY_BYTES = 32
+MIN_KEY_DISTINCT = 16
+MIN_KEY_BITS = 160
+
+
+def key_strength_problem(key: str) -> str | None:
+    """Why `key` is too weak to sign production tokens, or None."""
+    if len(key.encode()) < MIN_KEY_BYTES:
+        return f"TOKEN_SIGNING_KEY must be at least {MIN_KEY_BYTES} bytes"
+    counts = Counter(key)
+    if len(counts) < MIN_KEY_DISTINCT:
+        return f"TOKEN_SIGNING_KEY must use at least {MIN_KEY_DISTINCT} distinct characters"
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    if per_char * len(key) < MIN_KEY_BITS:
+        return f"TOKEN_SIGNING_KEY has too little entropy (need an estimated {MIN_KEY_BITS} bits)"
+    return None
 
 
 class ConfigurationError(RuntimeError):
@@ -29,7 +52,10 @@ class Settings(BaseSettings):
 
     token_signing_key: str = DEFAULT_SIGNING_KEY
     token_issuer: str = "careinbox"  # noqa: S105
-    access_token_ttl_seconds: int = 3600
+    access_token_ttl_seconds: int = Field(default=3600, gt=0)
+    # Whatever a token's own `exp` says, it is refused once this old (from its `iat`), and a token
+    # whose `exp` lies further than this from its `iat` is refused outright.
+    token_max_lifetime_seconds: int = Field(default=43200, gt=0)
 
     staff_identity_provider: Literal["stub", "oidc"] = "stub"
     citizen_identity_provider: Literal["stub", "oidc"] = "stub"
@@ -55,10 +81,34 @@ class Settings(BaseSettings):
 
     log_json: bool = True
 
+    # The database: the app's role and how long anything may wait on the server (fail fast).
+    # Empty DATABASE_APP_ROLE: stay the login role (a production login that is the app role).
+    database_app_role: str = "careinbox_app"
+    database_pool_size: int = Field(default=10, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
+    database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    database_statement_timeout_seconds: float = Field(default=10.0, gt=0)
+    database_idle_in_transaction_timeout_seconds: float = Field(default=30.0, gt=0)
+    readyz_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    # Rate limits (0 = no limit for that one; RATE_LIMITS_ENABLED=false lifts all, e.g. the bench).
+    rate_limits_enabled: bool = True
+    rate_limit_login_per_identity: int = Field(default=20, ge=0)  # per minute
+    rate_limit_login_per_address: int = Field(default=1000, ge=0)  # per minute
+    rate_limit_citizen_cases: int = Field(default=30, ge=0)  # per citizen and hour
+    rate_limit_outbound: int = Field(default=20, ge=0)  # per handler and hour
+
     @field_validator("bootstrap_system_admins", mode="after")
     @classmethod
     def _trim_admins(cls, value: list[str]) -> list[str]:
         return [v.strip() for v in value if v.strip()]
+
+    @model_validator(mode="after")
+    def _ttl_within_max(self) -> Settings:
+        if self.access_token_ttl_seconds > self.token_max_lifetime_seconds:
+            raise ValueError("ACCESS_TOKEN_TTL_SECONDS must not exceed TOKEN_MAX_LIFETIME_SECONDS")
+        return self
 
     def check_production(self) -> None:
         """Refuse settings that are only safe on a developer's machine."""
@@ -66,8 +116,11 @@ class Settings(BaseSettings):
             return
         if self.staff_identity_provider == "stub" or self.citizen_identity_provider == "stub":
             raise ConfigurationError("stub identity providers are refused in production")
-        if self.token_signing_key == DEFAULT_SIGNING_KEY or len(self.token_signing_key) < 32:
-            raise ConfigurationError("TOKEN_SIGNING_KEY must be set to a secret of 32+ characters")
+        if self.token_signing_key == DEFAULT_SIGNING_KEY:
+            raise ConfigurationError("TOKEN_SIGNING_KEY must be set to a secret of your own")
+        weak = key_strength_problem(self.token_signing_key)
+        if weak:
+            raise ConfigurationError(f"{weak}; generate one with `openssl rand -hex 32`")
         if not self.database_url:
             raise ConfigurationError("DATABASE_URL must be set in production")
 

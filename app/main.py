@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.api import problems
+from app.api.headers import SecurityHeadersMiddleware
 from app.api.query_guard import StrictQuery
 from app.api.routes import (
     admin,
@@ -15,6 +16,7 @@ from app.api.routes import (
     auth,
     case_types,
     citizen_cases,
+    logout,
     me,
     ops,
     staff_cases,
@@ -22,7 +24,7 @@ from app.api.routes import (
     units,
 )
 from app.config import ConfigurationError, Settings, get_settings
-from app.db.engine import Database, create_engine, resolve_database_url
+from app.db.engine import Database, create_engine, engine_options, resolve_database_url
 from app.db.migrations import schema_state
 from app.observability import RequestContextMiddleware, configure_logging
 from app.services.container import Services, build_services
@@ -38,7 +40,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = database or Database(
-            create_engine(resolve_database_url(settings.database_url, settings.embedded_pg_dir))
+            create_engine(
+                resolve_database_url(settings.database_url, settings.embedded_pg_dir),
+                **engine_options(settings),
+            )
         )
         state = await schema_state(db.engine)
         if not state.ready:
@@ -62,9 +67,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     problems.install(app)
     app.add_middleware(RequestContextMiddleware)
+    # Outermost: the last-resort 500 of RequestContextMiddleware carries the headers too.
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(ops.router)
     # Starlette matches routes in order: the hot paths (inbox, case view, case creation) first.
-    for module in (staff_cases, citizen_cases, auth, me, admin, units, unit_admin, case_types, audit):
+    for module in (staff_cases, citizen_cases, auth, logout, me, admin, units, unit_admin, case_types, audit):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[StrictQuery])
     return app
 

@@ -43,8 +43,8 @@ class HotPath:
 
 def hot_paths(ids: BenchIds, tokens: TokenService, floors: list[HotPath]) -> list[HotPath]:
     """The hot paths; `floors` gets the requests that measure what comes before their work."""
-    receiver = {"Authorization": f"Bearer {tokens.issue('staff', *ids.receiver)}"}
-    citizens = [{"Authorization": f"Bearer {tokens.issue('citizen', c, p)}"} for c, p in ids.citizens]
+    receiver = {"Authorization": f"Bearer {tokens.issue('staff', ids.receiver[0])}"}
+    citizens = [{"Authorization": f"Bearer {tokens.issue('citizen', c)}"} for c, _ in ids.citizens]
     unit = ids.unit_id
     run_tag = secrets.token_hex(3)
 

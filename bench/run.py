@@ -132,7 +132,7 @@ async def main() -> str:
     url = await ensure_database(_server_url())
     await seed(url)
     ids = await load_ids(url)
-    settings = Settings(app_env="dev", database_url=url, log_json=True)
+    settings = Settings(app_env="dev", database_url=url, log_json=True, rate_limits_enabled=False)
     tokens = TokenService(settings.token_signing_key, settings.token_issuer, 3600)
     floor_paths: list[HotPath] = []
     paths = hot_paths(ids, tokens, floor_paths)

@@ -9,7 +9,8 @@ import pytest
 from app.config import DEFAULT_SIGNING_KEY, ConfigurationError, Settings
 from app.main import create_app
 
-SECRET = "s3cret-" + "k" * 40
+# As `openssl rand -hex 32` gives it.
+SECRET = "5f0c9a3e7b1d24c86a0f9e3b7c2d51a4e8f60b3c9d7a2e15f4b8c06d3a9e7f21"
 SAFE_PRODUCTION: dict[str, Any] = {
     "app_env": "production",
     "database_url": "postgresql://careinbox@db/careinbox",
@@ -36,9 +37,37 @@ def test_production_refuses_stub_identity_providers(field: str) -> None:
     assert "stub" in _refusal(**{field: "stub"})
 
 
-@pytest.mark.parametrize("key", [DEFAULT_SIGNING_KEY, "short"])
-def test_production_refuses_the_default_or_a_short_signing_key(key: str) -> None:
+@pytest.mark.parametrize(
+    "key",
+    [
+        DEFAULT_SIGNING_KEY,
+        "short",
+        " " * 32,  # passed the old length-only rule
+        "a" * 64,
+        "ab" * 32,
+        "0123456789abcdef",  # 16 distinct characters, but only 16 bytes
+        "passwordpasswordpasswordpassword",
+        "0123456789abcdef0123456789abcde",  # 31 bytes
+    ],
+)
+def test_production_refuses_the_default_a_short_or_a_low_entropy_signing_key(key: str) -> None:
     assert "TOKEN_SIGNING_KEY" in _refusal(token_signing_key=key)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        SECRET,
+        "q8J2vX0mZr4T6yLw1Nc9Hs5Bd3Fk7Gp0Ut2Ea4Oi6Y8=",  # openssl rand -base64 32
+    ],
+)
+def test_production_accepts_a_random_signing_key(key: str) -> None:
+    Settings(**{**SAFE_PRODUCTION, "token_signing_key": key}).check_production()
+
+
+def test_the_token_lifetime_cannot_exceed_the_maximum() -> None:
+    with pytest.raises(ValueError, match="TOKEN_MAX_LIFETIME_SECONDS"):
+        Settings(access_token_ttl_seconds=7200, token_max_lifetime_seconds=3600)
 
 
 def test_production_needs_a_database_url() -> None:

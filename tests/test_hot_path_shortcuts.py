@@ -23,7 +23,6 @@ from app.db.prepared import Prepared
 from app.domain.errors import Unauthenticated
 from app.identity import tokens as tokens_module
 from app.identity.tokens import TokenService
-from tests.helpers import pnr
 
 SIGNING_KEY = "k" * 40
 
@@ -43,7 +42,7 @@ def _clock_at(monkeypatch: pytest.MonkeyPatch, moment: float) -> None:
 def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
     service = TokenService(SIGNING_KEY, "careinbox", ttl_seconds=60)
     issued = time.time()
-    token = service.issue("citizen", UUID(int=7), pnr())
+    token = service.issue("citizen", UUID(int=7))
     assert service.verify(token, "citizen").subject.int == 7
     _clock_at(monkeypatch, issued + 30)
     assert service.verify(token, "citizen").subject.int == 7  # remembered, still valid
@@ -56,7 +55,7 @@ def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_a_remembered_token_is_not_valid_for_the_other_kind() -> None:
     service = TokenService(SIGNING_KEY, "careinbox", ttl_seconds=60)
-    token = service.issue("staff", UUID(int=8), "SE2321000131-E000000000001")
+    token = service.issue("staff", UUID(int=8))
     service.verify(token, "staff")
     with pytest.raises(Unauthenticated):
         service.verify(token, "citizen")

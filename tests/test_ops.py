@@ -74,7 +74,8 @@ async def test_readyz_is_503_when_the_database_is_unreachable(settings: Settings
     async with _client(app) as c:
         r = await c.get("/readyz")
     await db.dispose()
-    assert r.status_code == 503 and r.json()["detail"] == "database unreachable"
+    assert r.status_code == 503 and r.json()["database"] == "unreachable"
+    assert r.json()["detail"] == "the database is unreachable (ConnectionRefusedError)"
 
 
 async def test_the_app_refuses_to_start_when_the_schema_is_behind(

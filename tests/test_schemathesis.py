@@ -79,12 +79,12 @@ async def _identities(url: str, s: Settings) -> tuple[dict[str, Any], dict[str, 
             if staff_id is None:
                 person = DirectoryPerson(hsa_id, "System", "Administrator", "", None, None, False)
                 staff_id = await people.upsert_staff_from_directory(conn, person)
-            headers[name] = {"Authorization": f"Bearer {tokens.issue('staff', staff_id, hsa_id)}"}
+            headers[name] = {"Authorization": f"Bearer {tokens.issue('staff', staff_id)}"}
         pnr = CITIZENS[0]["personal_number"]
         citizen_id = (
             await conn.execute(text("SELECT id FROM citizens WHERE personal_number = :p"), {"p": pnr})
         ).scalar()
-        headers["citizen"] = {"Authorization": f"Bearer {tokens.issue('citizen', citizen_id, pnr)}"}
+        headers["citizen"] = {"Authorization": f"Bearer {tokens.issue('citizen', citizen_id)}"}
     await engine.dispose()
     return ids, headers
 

@@ -1,13 +1,16 @@
 """Request dependencies: the transaction, the actor, and the one policy entry point.
 
-Every route binds exactly one guard: `public`, `any_staff`, `citizen`, `requires(permission)`
-(unit-scoped), `requires_region(permission)` or `system_admin`. tests/test_route_guards.py walks
-the app and fails on a route without one.
+Every route binds exactly one guard: `public`, `any_staff`, `citizen`, `signed_in` (either kind,
+for sign-out), `requires(permission)` (unit-scoped), `requires_region(permission)` or
+`system_admin`. Every guard but `public` reads the actor from the database in the request's
+transaction (app/services/identity.py): a revoked token or a removed account is refused at once.
+tests/test_route_guards.py walks the app and fails on a route without one.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -18,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.domain.actors import CitizenActor, StaffActor
 from app.domain.errors import Unauthenticated
 from app.domain.policy import Permission
+from app.identity.tokens import TokenClaims
 from app.services import identity
 from app.services.container import Services
 
@@ -36,6 +40,12 @@ async def get_services(request: Request) -> Services:
 Svc = Annotated[Services, Depends(get_services)]
 
 
+def services_of(request: Request) -> Services:
+    """The services without a dependency to solve (hot paths that have the request anyway)."""
+    services: Services = request.app.state.services
+    return services
+
+
 async def _transaction(request: Request) -> AsyncIterator[AsyncConnection]:
     # scope="function" (below) commits before the response is sent, so a client never sees a
     # success for a change that then failed to commit.
@@ -45,6 +55,12 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncConnection]:
 
 
 Conn = Annotated[AsyncConnection, Depends(_transaction, scope="function")]
+
+
+def client_address(request: Request) -> str:
+    """The client's address as uvicorn reports it: behind a proxy, the proxy's, unless uvicorn
+    trusts that proxy's X-Forwarded-For (--proxy-headers, FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client else "unknown"
 
 
 def _mark(fn: Callable[..., Any], guard: str) -> Callable[..., Any]:
@@ -83,15 +99,52 @@ AnyStaff = Annotated[StaffActor, Depends(any_staff)]
 
 
 async def _citizen_actor(
+    conn: Conn,
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_citizen_bearer)],
 ) -> CitizenActor:
     svc: Services = request.app.state.services
-    return identity.citizen_actor(svc.tokens.verify(_token(creds), "citizen"))
+    claims = svc.tokens.verify(_token(creds), "citizen")
+    return await identity.load_citizen_actor(conn, claims)
 
 
 citizen = _mark(_citizen_actor, "citizen")
 CitizenUser = Annotated[CitizenActor, Depends(citizen)]
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """Whoever presented a valid, unrevoked token of either kind, and that token."""
+
+    token: str
+    claims: TokenClaims
+    actor: StaffActor | CitizenActor
+
+
+async def _signed_in(
+    conn: Conn,
+    request: Request,
+    staff_creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_staff_bearer)],
+    citizen_creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_citizen_bearer)],
+) -> SignedIn:
+    # Both schemes read the one Authorization header; declaring both documents that either
+    # kind of token is accepted. The token's audience tells which it is.
+    svc: Services = request.app.state.services
+    token = _token(staff_creds or citizen_creds)
+    try:
+        claims = svc.tokens.verify(token, "staff")
+    except Unauthenticated:
+        claims = svc.tokens.verify(token, "citizen")
+    actor: StaffActor | CitizenActor
+    if claims.kind == "staff":
+        actor = await identity.load_staff_actor(conn, svc, claims)
+    else:
+        actor = await identity.load_citizen_actor(conn, claims)
+    return SignedIn(token, claims, actor)
+
+
+signed_in = _mark(_signed_in, "staff|citizen")
+SignedInUser = Annotated[SignedIn, Depends(signed_in)]
 
 
 def requires(

@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.domain.errors import DomainError, ValidationFailed
+from app.db.availability import EXCEPTION_TYPES, RETRY_AFTER_SECONDS, unavailable_reason
+from app.domain.errors import DomainError, TooManyRequests, ValidationFailed
 
 # structlog, so the traceback lands in the same JSON log line as the request id.
 log = structlog.get_logger("careinbox.errors")
@@ -20,7 +21,14 @@ PROBLEM_BASE = "https://careinbox.example/problems/"
 MEDIA_TYPE = "application/problem+json"
 
 
-def problem(status: int, type_slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    type_slug: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + type_slug,
         "title": title,
@@ -28,16 +36,19 @@ def problem(status: int, type_slug: str, title: str, detail: str, **extra: Any) 
         "detail": detail,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def _clean_errors(errors: Any) -> list[dict[str, Any]]:
     out = []
     for e in errors:
-        out.append(
-            {"loc": list(e.get("loc", [])), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-        )
+        msg = str(e.get("msg", ""))
+        ctx = e.get("ctx")
+        if e.get("type") == "json_invalid" and isinstance(ctx, dict) and ctx.get("error"):
+            msg = f"{msg}: {ctx['error']}"  # e.g. "duplicate key 'terms_accepted'"
+        out.append({"loc": list(e.get("loc", [])), "msg": msg, "type": str(e.get("type", ""))})
     return out
 
 
@@ -47,7 +58,8 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     extra = {k: v for k, v in exc.extra.items() if k not in {"type", "title", "status", "detail"}}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
-    return problem(exc.status, exc.type_slug, exc.title, exc.detail, **extra)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    return problem(exc.status, exc.type_slug, exc.title, exc.detail, headers, **extra)
 
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:
@@ -99,9 +111,24 @@ def internal_error() -> JSONResponse:
 _UNSTORABLE_TEXT = {"22021", "22P05"}
 
 
+def unavailable(reason: str) -> JSONResponse:
+    return problem(
+        503,
+        "service-unavailable",
+        "Service unavailable",
+        f"{reason}; try again shortly",
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _database(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DBAPIError)
-    if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT:
+    """Database trouble: bad text is the client's (422), an unavailable database is temporary
+    (503 with Retry-After, app/db/availability.py), anything else a 500."""
+    reason = unavailable_reason(exc)
+    if reason is not None:
+        log.warning("database unavailable", reason=reason, error=repr(exc))
+        return unavailable(reason)
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT:
         return problem(
             422,
             "validation-error",
@@ -123,7 +150,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(DBAPIError, _database)
+    for exc_type in EXCEPTION_TYPES:
+        app.add_exception_handler(exc_type, _database)
     app.add_exception_handler(Exception, _unexpected)
     generate = app.openapi
 

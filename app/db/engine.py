@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from app.config import Settings
+
 log = logging.getLogger(__name__)
 
 
@@ -53,6 +55,44 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", False)
     return create_async_engine(url, **kwargs)
+
+
+# The client-side bound on one statement: the server's statement_timeout plus this. It answers for
+# a server that stops answering altogether (frozen, or the network gone), which never cancels
+# anything itself.
+COMMAND_TIMEOUT_MARGIN_SECONDS = 2.0
+
+
+def engine_options(settings: Settings) -> dict[str, Any]:
+    """How the app's engine connects: as its least-privilege role, and failing fast.
+
+    - the pool hands out a connection within DATABASE_POOL_TIMEOUT_SECONDS or gives up (503);
+    - connecting (TCP, TLS, authentication) takes at most DATABASE_CONNECT_TIMEOUT_SECONDS;
+    - the server cancels a statement after DATABASE_STATEMENT_TIMEOUT_SECONDS (waiting for a lock
+      included) and ends a session left idle inside a transaction after
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS, so a stuck request frees its locks;
+    - `role` as a start-up parameter is `SET ROLE` for the whole session (RESET ROLE and RESET
+      ALL return to it): the app never acts as the login role, e.g. the superuser of the
+      embedded or CI server. Migrations use their own engine and run as the owner.
+    """
+    server_settings = {
+        "statement_timeout": str(round(settings.database_statement_timeout_seconds * 1000)),
+        "idle_in_transaction_session_timeout": str(
+            round(settings.database_idle_in_transaction_timeout_seconds * 1000)
+        ),
+    }
+    if settings.database_app_role:
+        server_settings["role"] = settings.database_app_role
+    return {
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_max_overflow,
+        "pool_timeout": settings.database_pool_timeout_seconds,
+        "connect_args": {
+            "timeout": settings.database_connect_timeout_seconds,
+            "command_timeout": settings.database_statement_timeout_seconds + COMMAND_TIMEOUT_MARGIN_SECONDS,
+            "server_settings": server_settings,
+        },
+    }
 
 
 class Database:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -12,7 +13,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.db.availability import EXCEPTION_TYPES, unavailable_reason
+
 ROOT = Path(__file__).resolve().parents[2]
+_UNREACHABLE: tuple[type[Exception], ...] = (SQLAlchemyError, *EXCEPTION_TYPES)
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -33,6 +37,8 @@ class SchemaState:
     reachable: bool
     current: str | None
     head: str | None
+    # Why the database is unreachable, when it is.
+    problem: str | None = None
 
     @property
     def ready(self) -> bool:
@@ -40,7 +46,7 @@ class SchemaState:
 
     def as_dict(self) -> dict[str, object]:
         if not self.reachable:
-            reason = "database unreachable"
+            reason = self.problem or "database unreachable"
         elif self.current != self.head:
             reason = f"schema at {self.current or 'nothing'}, newest is {self.head}: run migrations"
         else:
@@ -54,8 +60,17 @@ class SchemaState:
         }
 
 
-async def schema_state(engine: AsyncEngine) -> SchemaState:
+async def schema_state(engine: AsyncEngine, timeout: float | None = None) -> SchemaState:  # noqa: ASYNC109
+    """Where the schema stands; within `timeout` seconds or "unreachable" (a frozen server, an
+    exhausted pool, a connection attempt that hangs must not hang the readiness probe)."""
     head = head_revision()
+    try:
+        return await asyncio.wait_for(_schema_state(engine, head), timeout)
+    except TimeoutError:
+        return SchemaState(False, None, head, f"the database did not answer within {timeout:g} s")
+
+
+async def _schema_state(engine: AsyncEngine, head: str | None) -> SchemaState:
     try:
         async with engine.connect() as conn:
             exists = (await conn.execute(text("SELECT to_regclass('alembic_version')"))).scalar()
@@ -64,8 +79,8 @@ async def schema_state(engine: AsyncEngine) -> SchemaState:
                 if exists
                 else None
             )
-    except (SQLAlchemyError, OSError):
-        return SchemaState(False, None, head)
+    except _UNREACHABLE as exc:
+        return SchemaState(False, None, head, unavailable_reason(exc) or type(exc).__name__)
     return SchemaState(True, current, head)
 
 

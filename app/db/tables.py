@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -405,7 +406,8 @@ attachments = Table(
     Index("ix_attachments_message", "message_id"),
 )
 
-# PDL log: append-only, enforced by a trigger in the migration.
+# PDL log: append-only, enforced by triggers (row UPDATE/DELETE, statement TRUNCATE) and by the
+# app role's privileges (SELECT and INSERT only), both in the migrations.
 audit_events = Table(
     "audit_events",
     metadata,
@@ -455,4 +457,35 @@ outbox = Table(
     Index("uq_outbox_dedup", "dedup_key", unique=True, postgresql_where=text("dedup_key IS NOT NULL")),
     Index("ix_outbox_pending", "next_attempt_at", postgresql_where=text("sent_at IS NULL")),
     CheckConstraint("channel IN ('email','sms')", name="channel"),
+)
+
+# Signed-out access tokens, until they would have expired anyway (`python -m app.cli purge`).
+revoked_tokens = Table(
+    "revoked_tokens",
+    metadata,
+    Column("jti", UUID(as_uuid=True), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_revoked_tokens_expires_at", "expires_at"),
+)
+
+# Fixed-window rate-limit counters (app/services/rate_limits.py); `key` holds no personal data.
+rate_limit_counters = Table(
+    "rate_limit_counters",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("hits", Integer, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_rate_limit_counters_expires_at", "expires_at"),
+)
+
+# One row once the demo loader has written this database (app/cli.py loads the demo only into an
+# empty database or one that holds this row).
+demo_marker = Table(
+    "demo_marker",
+    metadata,
+    Column("id", SmallInteger, primary_key=True, server_default="1"),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("id = 1", name="singleton"),
 )

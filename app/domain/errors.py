@@ -74,3 +74,15 @@ def check_version(what: str, version: int, if_match: frozenset[int] | None) -> N
         raise PreconditionFailed(
             f"the {what} has changed: it is at version {version}", current_version=version
         )
+
+
+class TooManyRequests(DomainError):
+    """A rate limit is reached; `retry_after` seconds until its window ends (`Retry-After`)."""
+
+    status = 429
+    type_slug = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -25,6 +25,7 @@ from app.domain.errors import NotFound, ValidationFailed, check_version, field_e
 from app.domain.forms import validate_answers
 from app.domain.text import search_key
 from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
+from app.services.rate_limits import RateLimits
 
 MAX_SEARCH = 100
 
@@ -98,12 +99,17 @@ async def create_case(
     conn: AsyncConnection,
     actor: CitizenActor,
     *,
+    limits: RateLimits | None = None,
     unit_id: UUID,
     case_type_id: UUID,
     answers: dict[str, Any],
     message: str | None,
     attachment_ids: list[UUID],
 ) -> dict[str, Any]:
+    # Counted in this transaction: a case that is not created (refused, invalid) does not count.
+    # None: no limit (the demo loader writes its cases directly).
+    if limits is not None:
+        await limits.count_citizen_case(conn, actor.citizen_id)
     ids = list(dict.fromkeys(attachment_ids))
     found = await new_case.load_for_new_case(conn, _who(actor), unit_id, case_type_id, ids)
     if found is None:

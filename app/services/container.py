@@ -13,6 +13,7 @@ from app.identity.ports import (
     StaffIdentityProvider,
 )
 from app.identity.tokens import TokenService
+from app.services.rate_limits import RateLimits
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Services:
     citizen_idp: CitizenIdentityProvider
     directory: HsaDirectory
     register: PopulationRegister
+    limits: RateLimits
 
     @property
     def bootstrap_admins(self) -> frozenset[str]:
@@ -31,6 +33,7 @@ class Services:
 
 
 def build_services(settings: Settings, db: Database) -> Services:
+    from app.db.repos.rate_limits import PostgresCounters
     from app.identity.stub import (
         StubCitizenIdentityProvider,
         StubHsaDirectory,
@@ -56,10 +59,14 @@ def build_services(settings: Settings, db: Database) -> Services:
         settings=settings,
         db=db,
         tokens=TokenService(
-            settings.token_signing_key, settings.token_issuer, settings.access_token_ttl_seconds
+            settings.token_signing_key,
+            settings.token_issuer,
+            settings.access_token_ttl_seconds,
+            settings.token_max_lifetime_seconds,
         ),
         staff_idp=staff_idp,
         citizen_idp=citizen_idp,
         directory=StubHsaDirectory(),
         register=StubPopulationRegister(),
+        limits=RateLimits(settings, db, PostgresCounters()),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,29 +13,52 @@ from app.domain.actors import CitizenActor, StaffActor
 from app.domain.errors import NotFound, Unauthenticated
 from app.domain.policy import NOT_FOR_SYSTEM_ADMINS, SystemRole
 from app.domain.signature import default_signature
-from app.identity.ports import DirectoryPerson
+from app.identity.ports import DirectoryPerson, RegisterPerson
 from app.identity.tokens import TokenClaims
 from app.services.container import Services
 
 
-async def staff_login(conn: AsyncConnection, svc: Services, credentials: dict[str, Any]) -> dict[str, Any]:
+async def staff_sign_in(svc: Services, credentials: dict[str, Any], address: str) -> dict[str, Any]:
+    """Each attempt counts against its source address before anything else, and each
+    authenticated one against its HSA-id, both committed whatever follows
+    (app/services/rate_limits.py)."""
+    await svc.limits.count_login_attempt(address)
     hsa_id = await svc.staff_idp.authenticate(credentials)
-    person = await svc.directory.lookup(conn, hsa_id)
-    if person is None and hsa_id in svc.bootstrap_admins:
-        # The first system admins must be able to log in before the catalog knows them.
-        person = DirectoryPerson(hsa_id, "System", "Administrator", "Systemadministratör", None, None, False)
-    if person is None:
-        raise Unauthenticated("this person is not in the HSA catalog")
-    staff_id = await people.upsert_staff_from_directory(conn, person)
-    return _token_response(svc, svc.tokens.issue("staff", staff_id, hsa_id))
+    await svc.limits.count_login(hsa_id)
+    async with svc.db.transaction() as conn:
+        person = await svc.directory.lookup(conn, hsa_id)
+        if person is None and hsa_id in svc.bootstrap_admins:
+            # The first system admins must be able to log in before the catalog knows them.
+            person = DirectoryPerson(
+                hsa_id, "System", "Administrator", "Systemadministratör", None, None, False
+            )
+        if person is None:
+            raise Unauthenticated("this person is not in the HSA catalog")
+        staff_id = await people.upsert_staff_from_directory(conn, person)
+    return _token_response(svc, svc.tokens.issue("staff", staff_id))
+
+
+async def citizen_sign_in(svc: Services, credentials: dict[str, Any], address: str) -> dict[str, Any]:
+    await svc.limits.count_login_attempt(address)
+    person = await svc.citizen_idp.authenticate(credentials)
+    await svc.limits.count_login(person.personal_number)
+    async with svc.db.transaction() as conn:
+        citizen_id = await register_citizen(conn, svc, person)
+    return _token_response(svc, svc.tokens.issue("citizen", citizen_id))
 
 
 async def citizen_login(conn: AsyncConnection, svc: Services, credentials: dict[str, Any]) -> dict[str, Any]:
+    """A log-in inside the caller's transaction and without rate limits (the demo loader's)."""
     person = await svc.citizen_idp.authenticate(credentials)
+    citizen_id = await register_citizen(conn, svc, person)
+    return _token_response(svc, svc.tokens.issue("citizen", citizen_id))
+
+
+async def register_citizen(conn: AsyncConnection, svc: Services, person: RegisterPerson) -> UUID:
+    """The authenticated citizen as the population register knows them, kept in `citizens`."""
     await svc.register.record(conn, person)
     known = await svc.register.lookup(conn, person.personal_number) or person
-    citizen_id = await people.upsert_citizen(conn, known)
-    return _token_response(svc, svc.tokens.issue("citizen", citizen_id, person.personal_number))
+    return await people.upsert_citizen(conn, known)
 
 
 def _token_response(svc: Services, token: str) -> dict[str, Any]:
@@ -42,25 +66,45 @@ def _token_response(svc: Services, token: str) -> dict[str, Any]:
 
 
 async def load_staff_actor(conn: AsyncConnection, svc: Services, claims: TokenClaims) -> StaffActor:
+    """The token's subject as the database knows them now: HSA-id, roles, system-admin status
+    (the bootstrap list checked against the stored HSA-id, never a claim), in one round trip."""
+    facts = await actors.staff_facts(conn, claims.subject, claims.token_id)
+    if facts is None:
+        raise Unauthenticated("the account no longer exists")
+    if facts.revoked:
+        raise Unauthenticated("this access token has been signed out")
     unit_roles: dict[UUID, set[str]] = {}
     region_roles: dict[UUID, set[str]] = {}
-    for scope, scope_id, role in await actors.staff_roles(conn, claims.subject):
+    for scope, scope_id, role in facts.roles:
         (unit_roles if scope == "unit" else region_roles).setdefault(scope_id, set()).add(role)
-    is_system_admin = claims.identifier in svc.bootstrap_admins
+    is_system_admin = facts.hsa_id in svc.bootstrap_admins
     system = frozenset({SystemRole.SYSTEM_ADMIN.value}) if is_system_admin else frozenset()
     # A unit role granted before the person became a system admin must not open case content.
     barred = NOT_FOR_SYSTEM_ADMINS if is_system_admin else frozenset()
     return StaffActor(
         staff_id=claims.subject,
-        hsa_id=claims.identifier,
+        hsa_id=facts.hsa_id,
         unit_roles={k: frozenset(v - barred) for k, v in unit_roles.items() if v - barred},
         region_roles={k: frozenset(v) for k, v in region_roles.items()},
         system_roles=system,
     )
 
 
-def citizen_actor(claims: TokenClaims) -> CitizenActor:
-    return CitizenActor(citizen_id=claims.subject, personal_number=claims.identifier)
+async def load_citizen_actor(conn: AsyncConnection, claims: TokenClaims) -> CitizenActor:
+    """The token's subject with the personal number stored for them (never a claim)."""
+    facts = await actors.citizen_facts(conn, claims.subject, claims.token_id)
+    if facts is None:
+        raise Unauthenticated("the account no longer exists")
+    personal_number, revoked = facts
+    if revoked:
+        raise Unauthenticated("this access token has been signed out")
+    return CitizenActor(citizen_id=claims.subject, personal_number=personal_number)
+
+
+async def logout(conn: AsyncConnection, svc: Services, token: str, claims: TokenClaims) -> None:
+    """Revoked at once in every process: the actor look-up of every request reads revocations."""
+    await actors.revoke_token(conn, claims.token_id, datetime.fromtimestamp(claims.valid_until, UTC))
+    svc.tokens.forget(token)
 
 
 async def me(conn: AsyncConnection, actor: StaffActor) -> dict[str, Any]:

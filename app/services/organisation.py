@@ -88,9 +88,25 @@ async def revoke_unit_role(
         raise NotFound("role assignment not found")
     if not may_grant(actor.roles_at(unit_id), actor.is_system_admin, row["role"]):
         raise Forbidden(f"your roles at this unit do not allow revoking {row['role']}")
+    if row["role"] == Role.LOCAL_ADMIN:
+        await _keep_a_local_admin(conn, unit_id, assignment_id)
     await org.delete_unit_role(conn, unit_id, assignment_id)
     if row["role"] == Role.CASE_HANDLER:
         await org.remove_from_unit_groups(conn, unit_id, row["staff_id"])
+
+
+async def _keep_a_local_admin(conn: AsyncConnection, unit_id: UUID, assignment_id: UUID) -> None:
+    """A unit always keeps a local admin (someone must run its roles and settings): the last one
+    cannot be removed; grant the role to the successor first. The unit's local-admin rows stay
+    locked until commit, so two removals of its last two local admins cannot both succeed."""
+    holders = await org.lock_unit_role_holders(conn, unit_id, Role.LOCAL_ADMIN.value)
+    if assignment_id not in holders:
+        raise NotFound("role assignment not found")  # removed meanwhile
+    if len(holders) == 1:
+        raise Conflict(
+            "this is the unit's last local admin: grant local_admin to someone else first",
+            reason="last_local_admin",
+        )
 
 
 async def list_unit_roles(

@@ -12,11 +12,12 @@ from pydantic import BaseModel
 from app.api.deps import Conn, Svc, SystemAdmin
 from app.api.problems import responses
 from app.api.schemas import Cursor, Limit, Page
+from app.api.strict_json import StrictJSONRoute
 from app.api.types import CountyCode, Email, Flag, HsaId, NonEmptyLine, Phone, StrictModel
 from app.identity.ports import DirectoryPerson
 from app.services import organisation
 
-router = APIRouter(tags=["national administration"])
+router = APIRouter(tags=["national administration"], route_class=StrictJSONRoute)
 
 
 class RegionIn(StrictModel):

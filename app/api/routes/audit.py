@@ -12,13 +12,14 @@ from pydantic import BaseModel
 from app.api.deps import CitizenUser, Conn, requires
 from app.api.problems import responses
 from app.api.schemas import DEFAULT_PAGE, Cursor, Limit
+from app.api.strict_json import StrictJSONRoute
 from app.api.types import HsaId, PersonalNumber
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
 from app.domain.policy import Permission as P
 from app.services import audit_log, follow_up
 
-router = APIRouter()
+router = APIRouter(route_class=StrictJSONRoute)
 
 Reviewer = Annotated[StaffActor, Depends(requires(P.AUDIT_READ))]
 FollowUp = Annotated[StaffActor, Depends(requires(P.CASE_FOLLOW_UP))]

@@ -27,12 +27,13 @@ from app.api.deps import AnyStaff, Conn, Public, SystemAdmin, requires
 from app.api.etag import IfMatch, etag
 from app.api.problems import responses
 from app.api.schemas import Cursor, Limit, Page
+from app.api.strict_json import StrictJSONRoute
 from app.domain.actors import StaffActor
 from app.domain.categories import all_categories
 from app.domain.policy import Permission as P
 from app.services import case_type_io, case_type_templates, case_types, central_case_types
 
-router = APIRouter(tags=["case types"])
+router = APIRouter(tags=["case types"], route_class=StrictJSONRoute)
 
 ReadTypes = Annotated[StaffActor, Depends(requires(P.CASE_TYPE_READ))]
 WriteTypes = Annotated[StaffActor, Depends(requires(P.CASE_TYPE_WRITE))]

@@ -9,16 +9,17 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, BeforeValidator, Field, Strict, StringConstraints
 
-from app.api.deps import CitizenUser, Conn
+from app.api.deps import CitizenUser, Conn, services_of
 from app.api.etag import IfMatch, etag
 from app.api.idempotency import Idempotent, Reply
 from app.api.problems import responses
 from app.api.schemas import Cursor, Limit
+from app.api.strict_json import StrictJSONRoute
 from app.api.types import StrictModel, Text
 from app.services import cases_citizen as svc
 from app.services.pagination import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/citizen", tags=["citizen cases"])
+router = APIRouter(prefix="/citizen", tags=["citizen cases"], route_class=StrictJSONRoute)
 
 MAX_ATTACHMENTS = 5  # domain.md: a citizen message carries at most 5 files
 AnswerKey = Annotated[str, StringConstraints(max_length=40)]
@@ -197,7 +198,7 @@ async def open_case_types(
     "/cases",
     status_code=201,
     response_model=CaseOut,
-    responses=responses(401, 404, 422),
+    responses=responses(401, 404, 422, 429),
 )
 async def create_case(
     conn: Conn, actor: CitizenUser, body: NewCaseIn, idem: Idempotent, request: Request
@@ -206,6 +207,7 @@ async def create_case(
         case = await svc.create_case(
             conn,
             actor,
+            limits=services_of(request).limits,
             unit_id=body.unit_id,
             case_type_id=body.case_type_id,
             answers=body.answers,

@@ -10,10 +10,11 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from app.api.deps import AnyStaff, CitizenUser, Conn, Svc
 from app.api.problems import responses
+from app.api.strict_json import StrictJSONRoute
 from app.api.types import Email, Flag, Phone, StrictModel, Text
 from app.services import identity
 
-router = APIRouter(tags=["me"])
+router = APIRouter(tags=["me"], route_class=StrictJSONRoute)
 
 
 class StaffSettings(BaseModel):

@@ -33,7 +33,8 @@ class Readiness(BaseModel):
     responses={503: {"model": Readiness, "description": "Not ready; `detail` says why"}},
 )
 async def readyz(request: Request) -> JSONResponse:
-    state = await schema_state(request.app.state.services.db.engine)
+    services = request.app.state.services
+    state = await schema_state(services.db.engine, services.settings.readyz_timeout_seconds)
     status = 200 if state.ready else 503
     return JSONResponse(state.as_dict(), status_code=status)
 

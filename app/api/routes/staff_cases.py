@@ -30,6 +30,7 @@ from app.api.etag import IfMatch, etag
 from app.api.idempotency import Idempotent, Reply
 from app.api.problems import responses
 from app.api.schemas import Cursor, Limit
+from app.api.strict_json import StrictJSONRoute
 from app.api.types import PersonalNumber
 from app.db.repos.case_reads import CaseFilters
 from app.domain.actors import StaffActor
@@ -39,7 +40,7 @@ from app.domain.policy import Permission as P
 from app.services import case_queries, cases_staff
 from app.services.pagination import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/units/{unit_id}/cases", tags=["cases"])
+router = APIRouter(prefix="/units/{unit_id}/cases", tags=["cases"], route_class=StrictJSONRoute)
 
 CaseReader = Annotated[StaffActor, Depends(requires(P.CASE_READ_ALL, P.CASE_READ_ASSIGNED))]
 Assigner = Annotated[StaffActor, Depends(requires(P.CASE_DISTRIBUTE, P.CASE_HANDLE))]

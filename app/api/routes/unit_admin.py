@@ -18,13 +18,14 @@ from app.api.deps import Conn, requires
 from app.api.problems import responses
 from app.api.routes.units import UnitOut
 from app.api.schemas import Cursor, Limit, Page
+from app.api.strict_json import StrictJSONRoute
 from app.api.types import CountyCode, Email, Flag, NonEmptyLine, NonEmptyText, PersonalNumber, StrictModel
 from app.domain.actors import StaffActor
 from app.domain.policy import Permission as P
 from app.services import citizen_grants, groups, message_templates, unit_settings
 from app.services.pagination import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/units/{unit_id}", tags=["unit administration"])
+router = APIRouter(prefix="/units/{unit_id}", tags=["unit administration"], route_class=StrictJSONRoute)
 
 SettingsAdmin = Annotated[StaffActor, Depends(requires(P.UNIT_SETTINGS))]
 GroupRead = Annotated[StaffActor, Depends(requires(P.GROUP_READ))]

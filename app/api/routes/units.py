@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from app.api.deps import Conn, Svc, requires
 from app.api.problems import responses
 from app.api.schemas import Cursor, Limit
+from app.api.strict_json import StrictJSONRoute
 from app.api.types import HsaId, StrictModel
 from app.domain.actors import StaffActor
 from app.domain.policy import Permission as P
@@ -19,7 +20,7 @@ from app.domain.policy import Role
 from app.services import organisation
 from app.services.units import unit_view
 
-router = APIRouter(prefix="/units/{unit_id}", tags=["units"])
+router = APIRouter(prefix="/units/{unit_id}", tags=["units"], route_class=StrictJSONRoute)
 
 ReadUnit = Annotated[StaffActor, Depends(requires(P.UNIT_READ))]
 ManageRoles = Annotated[
@@ -104,7 +105,7 @@ async def grant_role(
     return await organisation.grant_unit_role(conn, svc, actor, unit_id, body.hsa_id, body.role)
 
 
-@router.delete("/role-assignments/{id}", status_code=204, responses=responses(401, 403, 404))
+@router.delete("/role-assignments/{id}", status_code=204, responses=responses(401, 403, 404, 409))
 async def revoke_role(conn: Conn, unit_id: UUID, id: UUID, actor: ManageRoles) -> Response:
     await organisation.revoke_unit_role(conn, actor, unit_id, id)
     return Response(status_code=204)

@@ -139,6 +139,17 @@ async def list_unit_roles(
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
 
+async def lock_unit_role_holders(conn: AsyncConnection, unit_id: UUID, role: str) -> list[UUID]:
+    """The ids of the unit's assignments of `role`, locked until the transaction ends (in id
+    order, so two transactions locking the same rows never deadlock). A concurrent removal
+    waits here and then sees the rows as they are after the first one committed."""
+    u = unit_role_assignments
+    rows = await conn.execute(
+        select(u.c.id).where(u.c.unit_id == unit_id, u.c.role == role).order_by(u.c.id).with_for_update()
+    )
+    return [r[0] for r in rows]
+
+
 async def delete_unit_role(conn: AsyncConnection, unit_id: UUID, assignment_id: UUID) -> None:
     u = unit_role_assignments
     await conn.execute(delete(u).where(u.c.id == assignment_id, u.c.unit_id == unit_id))
