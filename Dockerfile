@@ -19,7 +19,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     APP_ENV=production \
-    PORT=8000
+    PORT=8000 \
+    FORWARDED_ALLOW_IPS=127.0.0.1
 RUN groupadd --system --gid 10001 careinbox \
  && useradd --system --uid 10001 --gid careinbox --home-dir /srv/careinbox --shell /usr/sbin/nologin careinbox
 COPY --from=builder /opt/venv /opt/venv
@@ -39,4 +40,6 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
 # Migrate first (the app refuses to start on a schema that is behind), then hand PID 1 to uvicorn
 # so SIGTERM reaches it and in-flight requests finish (graceful shutdown, 10 s).
-ENTRYPOINT ["/bin/sh", "-c", "alembic upgrade head && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port \"$PORT\" --proxy-headers --forwarded-allow-ips='*' --timeout-graceful-shutdown 10 --no-access-log"]
+# No `server` header. X-Forwarded-For is trusted only from FORWARDED_ALLOW_IPS (set it to the load
+# balancer's address): the client address decides the log-in rate limit per address.
+ENTRYPOINT ["/bin/sh", "-c", "alembic upgrade head && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port \"$PORT\" --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\" --no-server-header --timeout-graceful-shutdown 10 --no-access-log"]

@@ -67,6 +67,18 @@ def upgrade() -> None:
         END $$
         """
     )
+    # The migrating login may serve too by switching to the role (SET ROLE needs membership; a
+    # superuser has it anyway, a login with CREATEROLE gets it here).
+    op.execute(
+        f"""
+        DO $$
+        BEGIN
+            IF NOT pg_has_role(current_user, '{APP_ROLE}', 'MEMBER') THEN
+                EXECUTE format('GRANT {APP_ROLE} TO %I', current_user);
+            END IF;
+        END $$
+        """
+    )
     op.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
     # The PDL log is appended to and read, never changed; alembic_version is the migrator's.
