@@ -10,16 +10,18 @@ server is back, the pool's next connection works and requests succeed without a 
 from __future__ import annotations
 
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 RETRY_AFTER_SECONDS = 5
 
 # Exceptions that can mean the database is unavailable, as raised to a request: SQLAlchemy's
-# wrapped errors, its pool's time-out, asyncpg's own errors when connecting (SQLAlchemy passes
+# wrapped errors (its asyncpg adapter's own too), its pool's time-out, asyncpg's own errors when connecting (SQLAlchemy passes
 # them through unwrapped), and OS-level errors (TimeoutError included) from the socket.
 EXCEPTION_TYPES: tuple[type[Exception], ...] = (
-    DBAPIError,
+    StatementError,  # DBAPIError's base: a driver error that is no DB-API error, e.g. a time-out
+    AsyncAdapt_asyncpg_dbapi.Error,
     PoolTimeout,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
@@ -65,6 +67,6 @@ def unavailable_reason(exc: BaseException) -> str | None:
             return "the database did not answer in time"
         if isinstance(current, OSError | asyncpg.InterfaceError):
             return f"the database is unreachable ({type(current).__name__})"
-        nested = current.orig if isinstance(current, DBAPIError) else None
+        nested = current.orig if isinstance(current, StatementError) else None
         current = nested or current.__cause__
     return None

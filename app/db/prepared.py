@@ -87,9 +87,12 @@ class Prepared:
         if sync is not None and sync.in_transaction() and not _observed(sync):
             fairy = sync.connection
             driver, adapted = fairy.driver_connection, fairy.dbapi_connection
-            if driver is not None and await _began(driver, adapted):
+            if driver is not None:
+                # The BEGIN sent here fails like the statement would (e.g. the server went away
+                # since the connection was pooled): both surface as SQLAlchemy's DBAPIError.
                 try:
-                    return cast(Sequence[Any], await driver.fetch(self.sql, *args))
+                    if await _began(driver, adapted):
+                        return cast(Sequence[Any], await driver.fetch(self.sql, *args))
                 except Exception as error:
                     raise _translated(sync.dialect, adapted, self.sql, args, error) from error
         return (await conn.exec_driver_sql(self.sql, args)).all()
