@@ -6,12 +6,15 @@
 FROM python:3.11-slim AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
-COPY pyproject.toml ./
+COPY pyproject.toml requirements.txt ./
 COPY app ./app
+# The dependencies exactly as locked (hash-checked), then the project itself without resolving.
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install --upgrade pip \
+ && /opt/venv/bin/pip install --require-hashes -r requirements.txt \
  && /opt/venv/bin/pip wheel --no-deps --wheel-dir /wheels . \
- && /opt/venv/bin/pip install /wheels/*.whl
+ && /opt/venv/bin/pip install --no-deps /wheels/*.whl \
+ && /opt/venv/bin/pip check
 
 
 FROM python:3.11-slim

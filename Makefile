@@ -1,16 +1,34 @@
-# The two commands a newcomer types: `make run` and `make test`. Both build the virtualenv first.
+# The two commands a newcomer types: `make run` and `make test`. Both build the virtualenv first,
+# from the lock files (requirements*.txt, hashed): everyone gets the same versions. `make lock`
+# regenerates them from pyproject.toml; `make audit` fails on a known vulnerability in them.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest openapi migrate bench clean
+UV_VERSION := 0.13.8
+COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
-$(STAMP): pyproject.toml
+.PHONY: run test lint typecheck pytest openapi migrate bench clean lock audit
+
+$(STAMP): pyproject.toml requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "the lock files do not satisfy pyproject.toml: run make lock"; exit 1; }
 	touch $(STAMP)
+
+# After changing dependencies in pyproject.toml: regenerate both lock files and commit them.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(COMPILE) -o requirements.txt
+	$(COMPILE) --extra dev -o requirements-dev.txt
+
+audit: $(STAMP)
+	$(BIN)/python scripts/dependency_audit.py
 
 run: $(STAMP)
 	$(BIN)/python -m app.cli run
