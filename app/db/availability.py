@@ -17,8 +17,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 RETRY_AFTER_SECONDS = 5
 
 # Exceptions that can mean the database is unavailable, as raised to a request: SQLAlchemy's
-# wrapped errors (its asyncpg adapter's own too), its pool's time-out, asyncpg's own errors when connecting (SQLAlchemy passes
-# them through unwrapped), and OS-level errors (TimeoutError included) from the socket.
+# wrapped errors (its asyncpg adapter's own too), its pool's time-out, asyncpg's own errors when
+# connecting (SQLAlchemy passes them through unwrapped), and OS-level errors (TimeoutError
+# included) from the socket.
 EXCEPTION_TYPES: tuple[type[Exception], ...] = (
     StatementError,  # DBAPIError's base: a driver error that is no DB-API error, e.g. a time-out
     AsyncAdapt_asyncpg_dbapi.Error,

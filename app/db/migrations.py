@@ -64,10 +64,23 @@ async def schema_state(engine: AsyncEngine, timeout: float | None = None) -> Sch
     """Where the schema stands; within `timeout` seconds or "unreachable" (a frozen server, an
     exhausted pool, a connection attempt that hangs must not hang the readiness probe)."""
     head = head_revision()
-    try:
-        return await asyncio.wait_for(_schema_state(engine, head), timeout)
-    except TimeoutError:
-        return SchemaState(False, None, head, f"the database did not answer within {timeout:g} s")
+    if timeout is None:
+        return await _schema_state(engine, head)
+    # Not wait_for: it waits for the cancelled check to clean up, and closing a connection to a
+    # frozen server can take as long again. The answer goes out at the time-out; the clean-up
+    # finishes in the background.
+    check = asyncio.ensure_future(_schema_state(engine, head))
+    done, _ = await asyncio.wait({check}, timeout=timeout)
+    if check in done:
+        return check.result()
+    check.cancel()
+    _abandoned.add(check)
+    check.add_done_callback(_abandoned.discard)
+    return SchemaState(False, None, head, f"the database did not answer within {timeout:g} s")
+
+
+# Checks given up on, referenced until their clean-up ends (asyncio keeps only weak references).
+_abandoned: set[asyncio.Future[SchemaState]] = set()
 
 
 async def _schema_state(engine: AsyncEngine, head: str | None) -> SchemaState:
