@@ -14,6 +14,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos import cases as repo
+from app.domain.names import full_name
 from app.domain.signature import citizen_facing_name, default_signature
 
 # The notifier renders a fixed text per template: no case content, unit name or staff name.
@@ -43,7 +44,7 @@ def compose_staff_message(text: str, author: dict[str, Any], unit_name: str) -> 
         citizen_facing_name=citizen_facing_name(
             author["given_name"], author["family_name"], author["title"], unit_name, show_name=show_name
         ),
-        staff_name=f"{author['given_name']} {author['family_name']}".strip(),
+        staff_name=full_name(author["given_name"], author["family_name"]),
     )
 
 

@@ -23,6 +23,7 @@ from app.domain.calendar import STOCKHOLM, due_at
 from app.domain.case import Assignee, Case, CaseOrigin, CaseStatus, MessageKind
 from app.domain.errors import NotFound, ValidationFailed, check_version, field_error
 from app.domain.forms import validate_answers
+from app.domain.names import full_name
 from app.domain.text import search_key
 from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
 
@@ -59,7 +60,9 @@ async def open_case_types(
 
 
 def _author_name(row: dict[str, Any]) -> str:
-    return f"{row['given_name']} {row['family_name']}".strip() or "Invånaren"
+    """The author line of a citizen's message: a citizen the register knows no name of writes
+    as "Invånaren" (the resident), never as an empty line."""
+    return full_name(row["given_name"], row["family_name"]) or "Invånaren"
 
 
 def _check_attachments(ids: list[UUID], usable: list[dict[str, Any]], allowed: bool) -> None:
