@@ -22,10 +22,10 @@ from app.api.routes import (
     units,
 )
 from app.config import ConfigurationError, Settings, get_settings
+from app.container import Services, build_services
 from app.db.engine import Database, create_engine, resolve_database_url
 from app.db.migrations import schema_state
 from app.observability import RequestContextMiddleware, configure_logging
-from app.services.container import Services, build_services
 
 API_PREFIX = "/api/v1"
 

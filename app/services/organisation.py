@@ -7,13 +7,13 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.container import Services
 from app.db.repos import org, people
 from app.domain.actors import StaffActor
 from app.domain.errors import Conflict, Forbidden, NotFound, field_error
 from app.domain.policy import NOT_FOR_SYSTEM_ADMINS, Role, may_grant
 from app.domain.text import search_key
 from app.identity.ports import DirectoryPerson
-from app.services.container import Services
 from app.services.pagination import decode_cursor, page
 
 
