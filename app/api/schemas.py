@@ -7,9 +7,10 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel
 
-from app.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
-
 T = TypeVar("T")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
 
 
 class Page(BaseModel, Generic[T]):

@@ -15,13 +15,13 @@ from uuid import UUID
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_id, cursor_time, decode_cursor, encode_cursor
 from app.db.repos import audit, case_reads, case_view
 from app.db.repos.case_reads import CaseFilters
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
 from app.domain.errors import NotFound
 from app.domain.policy import Permission
-from app.services.pagination import cursor_id, cursor_time, decode_cursor, encode_cursor
 
 
 def sees_all_cases(actor: StaffActor, unit_id: UUID) -> bool:

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import decode_cursor, page
 from app.db.repos import case_type_templates as repo
 from app.domain import case_types as rules
 from app.domain.actors import StaffActor
@@ -22,7 +23,6 @@ from app.domain.errors import Forbidden, NotFound, check_version
 from app.domain.policy import Permission as P
 from app.domain.policy import allowed
 from app.services import case_types
-from app.services.pagination import decode_cursor, page
 
 
 def _writes(actor: StaffActor, region_id: UUID) -> bool:

@@ -11,11 +11,11 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import decode_cursor, page
 from app.db.repos import case_types as repo
 from app.domain import case_types as rules
 from app.domain.case_types import Origin, Status
 from app.domain.errors import Conflict, NotFound, check_version
-from app.services.pagination import decode_cursor, page
 
 
 def view(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,12 +8,12 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import decode_cursor, page
 from app.db.repos import case_types as case_type_repo
 from app.db.repos import central_case_types as repo
 from app.domain.case_types import Origin, Status
 from app.domain.errors import Conflict, NotFound
 from app.services import case_types
-from app.services.pagination import decode_cursor, page
 
 
 async def create_central(

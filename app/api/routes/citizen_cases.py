@@ -13,10 +13,9 @@ from app.api.deps import CitizenUser, Conn
 from app.api.etag import IfMatch, etag
 from app.api.idempotency import Idempotent, Reply
 from app.api.problems import responses
-from app.api.schemas import Cursor, Limit
+from app.api.schemas import DEFAULT_LIMIT, Cursor, Limit
 from app.api.types import StrictModel, Text
 from app.services import cases_citizen as svc
-from app.services.pagination import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/citizen", tags=["citizen cases"])
 

@@ -29,7 +29,7 @@ from app.api.deps import Conn, requires
 from app.api.etag import IfMatch, etag
 from app.api.idempotency import Idempotent, Reply
 from app.api.problems import responses
-from app.api.schemas import Cursor, Limit
+from app.api.schemas import DEFAULT_LIMIT, Cursor, Limit
 from app.api.types import PersonalNumber
 from app.db.repos.case_reads import CaseFilters
 from app.domain.actors import StaffActor
@@ -37,7 +37,6 @@ from app.domain.case import Assignee, CaseStatus, MessageKind
 from app.domain.errors import ValidationFailed
 from app.domain.policy import Permission as P
 from app.services import case_queries, cases_staff
-from app.services.pagination import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/units/{unit_id}/cases", tags=["cases"])
 

@@ -17,12 +17,11 @@ from app.api.case_type_schemas import QuestionKey
 from app.api.deps import Conn, requires
 from app.api.problems import responses
 from app.api.routes.units import UnitOut
-from app.api.schemas import Cursor, Limit, Page
+from app.api.schemas import DEFAULT_LIMIT, Cursor, Limit, Page
 from app.api.types import CountyCode, Email, Flag, NonEmptyLine, NonEmptyText, PersonalNumber, StrictModel
 from app.domain.actors import StaffActor
 from app.domain.policy import Permission as P
 from app.services import citizen_grants, groups, message_templates, unit_settings
-from app.services.pagination import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/units/{unit_id}", tags=["unit administration"])
 
