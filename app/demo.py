@@ -14,11 +14,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.config import Settings
+from app.container import build_services
 from app.db.engine import Database, create_engine
 from app.db.tables import directory_entries, regions, units
 from app.domain.text import search_key
 from app.identity.ports import DirectoryPerson
-from app.services.container import build_services
 
 SYSTEM_ADMIN = "SE2321000131-S000000000001"
 REGION = {"name": "Västra Götalandsregionen", "county_code": "14", "hsa_id": "SE2321000131-R000000000001"}

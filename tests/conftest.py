@@ -20,10 +20,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.config import Settings
+from app.container import Services, build_services
 from app.db.engine import Database, create_engine, embedded_postgres_url, to_async_url
 from app.db.migrations import upgrade_to_head
 from app.main import attach_services, create_app
-from app.services.container import Services, build_services
 from tests.helpers import SYSTEM_ADMIN_HSA
 
 

@@ -8,9 +8,9 @@ import httpx
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.container import Services
 from app.db.repos import citizen_threads
 from app.db.tables import cases, messages
-from app.services.container import Services
 from tests.case_fixtures import add_case, add_citizen
 from tests.helpers import make_clinic
 

@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from app.api.deps import Conn
 from app.config import Settings
+from app.container import Services
 from app.main import attach_services, create_app
-from app.services.container import Services
 from tests.helpers import API, Person, bearer, citizen_token, make_clinic, pnr, staff_token, system_admin
 
 JSON = {"content-type": "application/json"}

@@ -16,6 +16,12 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
+def sent_fields(body: BaseModel) -> dict[str, Any]:
+    """The fields the caller sent, for a partial update: an explicit null (e.g. reminders off)
+    differs from leaving the field out."""
+    return body.model_dump(include=body.model_fields_set)
+
+
 def _nonempty(v: str) -> str:
     if not v.strip():
         raise ValueError("must not be empty")

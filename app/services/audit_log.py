@@ -10,6 +10,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_time, decode_cursor, page
 from app.db.repos import audit, audit_read
 from app.db.repos.audit_read import AuditFilter
 from app.domain.actors import CitizenActor, StaffActor
@@ -18,7 +19,6 @@ from app.domain.calendar import STOCKHOLM
 from app.domain.errors import NotFound, ValidationFailed
 from app.domain.names import full_name
 from app.domain.signature import staff_name_for_citizens
-from app.services.pagination import cursor_time, decode_cursor, page
 
 # An export beyond this is refused with a hint to narrow the period: it keeps one request bounded.
 EXPORT_MAX_ROWS = 100_000

@@ -13,6 +13,7 @@ from uuid import UUID
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_id, cursor_time, decode_cursor, encode_cursor
 from app.db.prepared import NamedRow
 from app.db.repos import audit, case_reads, case_view
 from app.db.repos.case_reads import CaseFilters
@@ -21,7 +22,6 @@ from app.domain.audit import AuditAction
 from app.domain.errors import NotFound
 from app.domain.names import full_name
 from app.domain.reach import CaseReach
-from app.services.pagination import cursor_id, cursor_time, decode_cursor, encode_cursor
 
 
 def summary(r: NamedRow) -> dict[str, Any]:

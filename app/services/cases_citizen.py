@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_id, cursor_time, decode_cursor, page
 from app.db.repos import citizen_cases as repo
 from app.db.repos import citizen_new_case as new_case
 from app.db.repos import citizen_threads as threads
@@ -25,7 +26,6 @@ from app.domain.errors import NotFound, ValidationFailed, check_version, field_e
 from app.domain.forms import validate_answers
 from app.domain.names import full_name
 from app.domain.text import search_key
-from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
 
 MAX_SEARCH = 100
 

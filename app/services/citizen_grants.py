@@ -16,13 +16,13 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_id, cursor_time, decode_cursor, page
 from app.db.repos import audit
 from app.db.repos import citizen_grants as repo
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
 from app.domain.calendar import STOCKHOLM
 from app.domain.errors import NotFound, field_error
-from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
 
 MAX_BULK = 200
 

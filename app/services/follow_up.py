@@ -12,9 +12,9 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_id, cursor_time, decode_cursor, page
 from app.db.repos import follow_up
 from app.domain.names import full_name
-from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
 
 
 def assignee(row: dict[str, Any]) -> dict[str, Any] | None:

@@ -1,4 +1,14 @@
-"""Opaque keyset cursors: base64url JSON of the last row's sort key. No OFFSET anywhere."""
+"""Keyset pagination: opaque cursors (base64url JSON of the last row's sort key) and the page
+cut. No OFFSET anywhere.
+
+Why in app/db: a cursor is nothing but a position in a repository's ORDER BY (e.g. `(name, id)`,
+`(created_at, id)`), and it must agree with that order or a page skips or repeats rows. Clients
+treat it as opaque, so its wire format carries no API meaning of its own. Services call it
+between the API and a repository: `decode_cursor` turns the client's cursor into the `after` key
+a repository takes (a forged one is a 422, never a 500), and `page` turns the `limit + 1` rows
+it fetched into `{items, next_cursor}`. The page-size bounds are the API's promise and live with
+the query parameters (app/api/schemas/common.py).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +21,6 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.errors import ValidationFailed
-
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
 
 
 def encode_cursor(key: Sequence[Any]) -> str:

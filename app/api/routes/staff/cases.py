@@ -14,22 +14,21 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AfterValidator, AwareDatetime
 
-from app.api.case_schemas import (
-    AssignmentIn,
-    CaseDetail,
-    CasePage,
-    CaseSummary,
-    CloseIn,
-    MessageIn,
-    MessageOut,
-    NoteIn,
-    NoteOut,
-)
 from app.api.deps import Conn, requires
 from app.api.etag import IfMatch, etag
 from app.api.idempotency import Idempotent, Reply
 from app.api.problems import responses
-from app.api.schemas import Cursor, Limit
+from app.api.schemas.cases import (
+    AssignmentIn,
+    CaseDetail,
+    CaseSummary,
+    CloseIn,
+    Message,
+    MessageIn,
+    Note,
+    NoteIn,
+)
+from app.api.schemas.common import DEFAULT_LIMIT, Cursor, Limit, Page
 from app.api.types import PersonalNumber
 from app.db.repos.case_reads import CaseFilters
 from app.domain.actors import StaffActor
@@ -37,7 +36,6 @@ from app.domain.case import Assignee, CaseStatus, MessageKind
 from app.domain.errors import ValidationFailed
 from app.domain.policy import Permission as P
 from app.services import case_queries, cases_staff
-from app.services.pagination import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/units/{unit_id}/cases", tags=["cases"])
 
@@ -86,7 +84,7 @@ def _assignee_filter(value: str | None) -> tuple[bool, UUID | None, UUID | None]
 
 @router.get(
     "",
-    response_model=CasePage,
+    response_model=Page[CaseSummary],
     summary="The unit's cases (receivers: all; handlers: theirs, their groups', taken part in)",
     responses=responses(401, 403, 404, 422),
 )
@@ -177,7 +175,7 @@ async def claim(unit_id: UUID, case_id: UUID, conn: Conn, actor: Claimer, if_mat
 @router.post(
     "/{case_id}/messages",
     status_code=201,
-    response_model=MessageOut,
+    response_model=Message,
     summary="Answer, partial reply or counter-question to the citizen (accepts Idempotency-Key)",
     responses=_CHANGE,
 )
@@ -204,7 +202,7 @@ async def send_message(
         )
         return 201, _message_out(message), {"ETag": etag(version)}
 
-    return await idem.run(conn, f"staff:{actor.staff_id}", body, work, MessageOut)
+    return await idem.run(conn, f"staff:{actor.staff_id}", body, work, Message)
 
 
 def _message_out(m: dict[str, Any]) -> dict[str, Any]:
@@ -240,7 +238,7 @@ async def close(
 @router.post(
     "/{case_id}/notes",
     status_code=201,
-    response_model=NoteOut,
+    response_model=Note,
     summary="An internal note (anyone who reaches the case); never shown to the citizen",
     responses=_CHANGE,
 )

@@ -1,4 +1,4 @@
-"""Request and response shapes of the staff case API.
+"""Staff case views (inbox, case view) and the bodies of the staff's case changes.
 
 Responses are built as plain dicts by the services and serialised once with orjson; the
 response models here document them in OpenAPI (and are used for idempotent replays).
@@ -12,13 +12,16 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from app.api.schemas.common import AssigneeRef, AttachmentRef
 from app.api.types import NonEmptyText, StrictModel, Text
+from app.domain.case import ActorType, CaseOrigin, CaseStatus, Closure, MessageKind
+from app.domain.categories import Category
 
 
 class CaseTypeRef(BaseModel):
     id: UUID
     name: str
-    category: str | None
+    category: Category | None
 
 
 class CitizenRef(BaseModel):
@@ -27,17 +30,11 @@ class CitizenRef(BaseModel):
     protected_identity: bool
 
 
-class AssigneeRef(BaseModel):
-    type: Literal["staff", "group"]
-    id: UUID
-    name: str
-
-
 class CaseSummary(BaseModel):
     id: UUID
     reference: str
-    status: Literal["new", "assigned", "awaiting_citizen", "closed"]
-    origin: Literal["citizen", "outbound"]
+    status: CaseStatus
+    origin: CaseOrigin
     subject: str
     case_type: CaseTypeRef | None
     citizen: CitizenRef
@@ -45,25 +42,13 @@ class CaseSummary(BaseModel):
     created_at: datetime
     due_at: datetime | None
     closed_at: datetime | None
-    closure: Literal["answered", "closed_without_answer", "information_sent"] | None
+    closure: Closure | None
     unread_by_citizen: int
     version: int
 
 
-class CasePage(BaseModel):
-    items: list[CaseSummary]
-    next_cursor: str | None
-
-
-class AttachmentRef(BaseModel):
-    id: UUID
-    filename: str
-    content_type: str
-    size: int
-
-
 class MessageAuthor(BaseModel):
-    type: Literal["citizen", "staff", "system"]
+    type: ActorType
     staff_id: UUID | None = None
     display_name: str = Field(description="who wrote it, as staff see it")
     citizen_facing_name: str = Field(
@@ -71,9 +56,9 @@ class MessageAuthor(BaseModel):
     )
 
 
-class MessageOut(BaseModel):
+class Message(BaseModel):
     id: UUID
-    kind: str
+    kind: MessageKind
     body: str
     author: MessageAuthor
     created_at: datetime
@@ -81,7 +66,7 @@ class MessageOut(BaseModel):
     attachments: list[AttachmentRef]
 
 
-class CaseMessage(MessageOut):
+class CaseMessage(Message):
     answers: dict[str, Any] | None = None
 
 
@@ -90,7 +75,7 @@ class NoteAuthor(BaseModel):
     name: str
 
 
-class NoteOut(BaseModel):
+class Note(BaseModel):
     id: UUID
     body: str
     author: NoteAuthor
@@ -98,7 +83,7 @@ class NoteOut(BaseModel):
 
 
 class EventActor(BaseModel):
-    type: str
+    type: ActorType
     staff_id: UUID | None
     name: str | None
 
@@ -107,8 +92,8 @@ class CaseEvent(BaseModel):
     id: int
     action: str
     actor: EventActor
-    from_status: str | None
-    to_status: str | None
+    from_status: CaseStatus | None
+    to_status: CaseStatus | None
     detail: dict[str, Any]
     created_at: datetime
 
@@ -117,7 +102,7 @@ class CaseDetail(CaseSummary):
     form: list[dict[str, Any]] = Field(description="the form as the citizen answered it (labels)")
     answers: dict[str, Any]
     messages: list[CaseMessage]
-    notes: list[NoteOut] = Field(description="internal notes, never shown to the citizen")
+    notes: list[Note] = Field(description="internal notes, never shown to the citizen")
     events: list[CaseEvent]
 
 

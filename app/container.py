@@ -1,4 +1,9 @@
-"""What a request needs besides its connection: adapters and token service, built once."""
+"""The wiring root: what a request needs besides its connection (settings, database, adapters,
+token service), built once at start-up by `create_app` (and by the CLI, the demo and the tests).
+
+It sits beside `main.py`, not in `app/services/`, because it is no use case: it chooses the
+adapters (stub or OIDC) from the settings and so depends on every adapter package. Services only
+take the built `Services` as a parameter type."""
 
 from __future__ import annotations
 

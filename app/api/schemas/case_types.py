@@ -1,4 +1,4 @@
-"""Request and response shapes for case types, regional templates and central case types.
+"""Case types, regional case-type templates and central case types: bodies and views.
 
 Every text field goes through the normalising types of app/api/types.py: pasted zero-width and
 bidi characters are removed, not rejected. Limits count the cleaned text.
@@ -13,8 +13,15 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
+from app.api.schemas.common import Question
 from app.api.types import Flag, Line, NonEmptyLine, StrictModel, Text
-from app.domain.case_types import EXPORT_FORMAT, MAX_ANSWER_TEMPLATES
+from app.domain.case_types import (
+    EXPORT_FORMAT,
+    MAX_ANSWER_TEMPLATES,
+    CaseTypeOrigin,
+    CaseTypeStatus,
+    CentralCaseTypeKind,
+)
 from app.domain.categories import Category
 from app.domain.forms import MAX_OPTIONS, MAX_QUESTIONS, QUESTION_TYPES
 from app.domain.text import normalize_line
@@ -31,8 +38,12 @@ TermsText = Annotated[Text, AfterValidator(str.strip), StringConstraints(max_len
 NonEmptyTerms = Annotated[TermsText, AfterValidator(_nonblank)]
 TemplateBody = Annotated[Text, AfterValidator(str.strip), StringConstraints(max_length=10_000)]
 QuestionKey = Annotated[str, StringConstraints(max_length=64), AfterValidator(normalize_line)]
-QuestionType = Literal["text", "textarea", "single_choice", "multi_choice", "date", "yes_no"]
-assert set(QuestionType.__args__) == set(QUESTION_TYPES)  # type: ignore[attr-defined]
+# Bodies keep their Literals (a wrong value's 422 says `literal_error`, as it always did); the
+# views use the domain's enums. The asserts keep each pair the same set of values.
+QuestionTypeValue = Literal["text", "textarea", "single_choice", "multi_choice", "date", "yes_no"]
+assert set(QuestionTypeValue.__args__) == set(QUESTION_TYPES)  # type: ignore[attr-defined]
+CentralKindValue = Literal["web_booking", "jump_out"]
+assert set(CentralKindValue.__args__) == set(CentralCaseTypeKind)  # type: ignore[attr-defined]
 
 
 class QuestionIn(StrictModel):
@@ -40,7 +51,7 @@ class QuestionIn(StrictModel):
 
     key: QuestionKey
     label: Line
-    type: QuestionType
+    type: QuestionTypeValue
     required: Flag = False
     options: Annotated[list[Line], Field(max_length=MAX_OPTIONS)] = []
 
@@ -53,7 +64,7 @@ class AnswerTemplateIn(StrictModel):
     body: Annotated[TemplateBody, AfterValidator(_nonblank)]
 
 
-class AnswerTemplateDoc(StrictModel):
+class AnswerTemplateDocument(StrictModel):
     title: NonEmptyLine
     body: Annotated[TemplateBody, AfterValidator(_nonblank)]
 
@@ -104,7 +115,7 @@ class CaseTypeDocument(StrictModel):
     description: Description
     terms_text: TermsText
     questions: Questions
-    answer_templates: Annotated[list[AnswerTemplateDoc], Field(max_length=MAX_ANSWER_TEMPLATES)]
+    answer_templates: Annotated[list[AnswerTemplateDocument], Field(max_length=MAX_ANSWER_TEMPLATES)]
     citizen_attachments_allowed: Flag
     restricted: Flag
 
@@ -112,27 +123,19 @@ class CaseTypeDocument(StrictModel):
 assert EXPORT_FORMAT == "careinbox.case-type/1"
 
 
-class QuestionOut(BaseModel):
-    key: str
-    label: str
-    type: str
-    required: bool
-    options: list[str]
-
-
-class AnswerTemplateOut(BaseModel):
+class AnswerTemplate(BaseModel):
     id: UUID
     title: str
     body: str
 
 
-class _ContentOut(BaseModel):
+class _CaseTypeContent(BaseModel):
     name: str
-    category: str | None
+    category: Category | None
     description: str
     terms_text: str
-    questions: list[QuestionOut]
-    answer_templates: list[AnswerTemplateOut]
+    questions: list[Question]
+    answer_templates: list[AnswerTemplate]
     citizen_attachments_allowed: bool
     restricted: bool
     version: int
@@ -140,22 +143,22 @@ class _ContentOut(BaseModel):
     updated_at: datetime
 
 
-class CentralRef(BaseModel):
+class CentralCaseTypeRef(BaseModel):
     id: UUID
-    kind: str
+    kind: CentralCaseTypeKind
     url: str
 
 
-class CaseTypeOut(_ContentOut):
+class CaseType(_CaseTypeContent):
     id: UUID
     unit_id: UUID
-    status: Literal["draft", "active", "inactive"]
-    origin: Literal["local", "regional_template", "central"]
+    status: CaseTypeStatus
+    origin: CaseTypeOrigin
     template_id: UUID | None = Field(description="the regional template this was copied from")
-    central: CentralRef | None = Field(description="set for a centrally administered case type")
+    central: CentralCaseTypeRef | None = Field(description="set for a centrally administered case type")
 
 
-class TemplateOut(_ContentOut):
+class CaseTypeTemplate(_CaseTypeContent):  # a regional template, copied into units' drafts
     id: UUID
     region_id: UUID
 
@@ -164,8 +167,8 @@ class FromTemplateIn(StrictModel):
     template_id: UUID
 
 
-class CategoryOut(BaseModel):
-    code: str
+class CaseTypeCategory(BaseModel):
+    code: Category
     label: str
 
 
@@ -181,25 +184,25 @@ HttpUrl = Annotated[
 ]
 
 
-class CentralIn(StrictModel):
-    kind: Literal["web_booking", "jump_out"]
+class CentralCaseTypeIn(StrictModel):
+    kind: CentralKindValue
     name: NonEmptyLine
     category: Category
     url: HttpUrl
 
 
-class CentralOut(BaseModel):
+class CentralCaseType(BaseModel):
     id: UUID
-    kind: str
+    kind: CentralCaseTypeKind
     name: str
-    category: str
+    category: Category
     url: str
     created_at: datetime
 
 
-class UnitCentralOut(CentralOut):
+class UnitCentralCaseType(CentralCaseType):
     case_type_id: UUID | None = Field(description="this unit's case type for it; null until activated")
-    case_type_status: str | None
+    case_type_status: CaseTypeStatus | None
 
 
 class ActivateCentralIn(StrictModel):
