@@ -14,7 +14,8 @@ from sqlalchemy.engine import make_url
 from app.config import Settings
 from app.db.engine import create_engine
 from app.db.migrations import upgrade_to_head
-from app.demo import SYSTEM_ADMIN, UNITS, load_demo
+from app.demo.identities import SYSTEM_ADMIN, UNITS
+from app.demo.load import load_demo
 
 
 def _admin(url: str, sql: str) -> None:
