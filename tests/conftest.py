@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.config import Settings
 from app.db.engine import Database, create_engine, embedded_postgres_url, to_async_url
 from app.db.migrations import upgrade_to_head
+from app.domain import calendar
 from app.main import attach_services, create_app
 from app.services.container import Services, build_services
 from tests.helpers import SYSTEM_ADMIN_HSA
@@ -131,3 +133,17 @@ async def committed_client(
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
+
+
+@pytest.fixture
+def set_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Stops the clock the date rules read (`app.domain.calendar.now`: a grant's last day, today)
+    at a given instant, so a test that names a date cannot race a Stockholm midnight with the
+    server. Deadlines are computed from the database's clock and are not affected."""
+
+    def set_to(instant: datetime) -> None:
+        if instant.utcoffset() is None:
+            raise ValueError("give the instant a time zone")
+        monkeypatch.setattr(calendar, "now", lambda: instant)
+
+    return set_to

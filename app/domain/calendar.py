@@ -4,6 +4,8 @@ A citizen case is due at 23:59:59 Europe/Stockholm on the second working day aft
 arrived. Working days exclude weekends, Swedish public holidays and the days the Annual Leave Act
 (SFS 1977:480, 7 §) ranks with them: Midsummer Eve, Christmas Eve and New Year's Eve. Both come
 from the maintained `holidays` package (its PUBLIC and DE_FACTO categories for Sweden).
+
+Dates that are not deadlines (a grant's `valid_until`) are Swedish calendar dates too: `today()`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,17 @@ def _holidays(year: int) -> frozenset[date]:
         "SE", years=year, categories=(holidays.PUBLIC, holidays.DE_FACTO), include_sundays=False
     )
     return frozenset(se.keys())
+
+
+def now() -> datetime:
+    """The current instant. The one clock the date rules read, so a test can stand on either
+    side of a Stockholm midnight."""
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in Sweden (a grant's last day, `valid_until`, is a Swedish date)."""
+    return now().astimezone(STOCKHOLM).date()
 
 
 def is_working_day(day: date) -> bool:
