@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -145,5 +145,24 @@ def set_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
         if instant.utcoffset() is None:
             raise ValueError("give the instant a time zone")
         monkeypatch.setattr(calendar, "now", lambda: instant)
+
+    return set_to
+
+
+@pytest.fixture
+def set_database_clock(conn: AsyncConnection) -> Callable[[datetime], Awaitable[None]]:
+    """Stops the database's `now()` at a given instant for the test's transaction, so a row the
+    app stamps with `now()` (a case's arrival, hence its deadline) has a time the test can name.
+    How: a `now()` of our own in `public`, found first because search_path (SET LOCAL, rolled
+    back with the test) puts pg_catalog after it. Column defaults keep the real clock."""
+
+    async def set_to(instant: datetime) -> None:
+        if instant.utcoffset() is None:
+            raise ValueError("give the instant a time zone")
+        await conn.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql STABLE"
+            f" AS $$ SELECT timestamptz '{instant.isoformat()}' $$"
+        )
+        await conn.exec_driver_sql("SET LOCAL search_path = public, pg_catalog")
 
     return set_to
