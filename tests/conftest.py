@@ -16,6 +16,7 @@ from datetime import datetime
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -27,6 +28,19 @@ from app.domain import calendar
 from app.main import attach_services, create_app
 from app.services.container import Services, build_services
 from tests.helpers import SYSTEM_ADMIN_HSA
+
+# Property tests (hypothesis) are derandomized unless asked otherwise: each test's examples
+# follow from its own code, so a failure in CI comes back with the same command anywhere, and
+# the falsifying example is printed. HYPOTHESIS_PROFILE=explore draws fresh examples (and prints
+# the seed and a @reproduce_failure blob for anything it finds).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} (HYPOTHESIS_PROFILE=explore for random examples)"
 
 
 def _server_url() -> str:
