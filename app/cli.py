@@ -15,7 +15,7 @@ from app.db.migrations import upgrade_to_head
 
 def _database_url() -> str:
     if get_settings().app_env == "dev" and "BOOTSTRAP_SYSTEM_ADMINS" not in os.environ:
-        from app.demo import SYSTEM_ADMIN
+        from app.demo.identities import SYSTEM_ADMIN
 
         os.environ["BOOTSTRAP_SYSTEM_ADMINS"] = json.dumps([SYSTEM_ADMIN])
         get_settings.cache_clear()
@@ -34,7 +34,7 @@ def migrate() -> str:
 
 
 def seed(url: str) -> None:
-    from app.demo import load_demo
+    from app.demo.load import load_demo
 
     asyncio.run(load_demo(url, get_settings()))
 

@@ -8,7 +8,7 @@ HSA-ids or staff names beyond the display name fixed on each message when it was
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -20,7 +20,7 @@ from app.db.repos import citizen_new_case as new_case
 from app.db.repos import citizen_threads as threads
 from app.db.repos import citizen_units as reach
 from app.domain.actors import CitizenActor
-from app.domain.calendar import STOCKHOLM, due_at
+from app.domain.calendar import STOCKHOLM, due_at, today
 from app.domain.case import Assignee, Case, CaseOrigin, CaseStatus, MessageKind
 from app.domain.errors import NotFound, ValidationFailed, check_version, field_error
 from app.domain.forms import validate_answers
@@ -28,11 +28,6 @@ from app.domain.names import full_name
 from app.domain.text import search_key
 
 MAX_SEARCH = 100
-
-
-def today() -> date:
-    """Grant dates are Swedish calendar dates."""
-    return datetime.now(STOCKHOLM).date()
 
 
 def _who(actor: CitizenActor) -> reach.Who:

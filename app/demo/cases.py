@@ -17,7 +17,9 @@ from uuid import UUID
 from sqlalchemy import exists, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.repos.people import staff_id_by_hsa
 from app.db.tables import cases, citizens
+from app.demo.identities import STAFF
 from app.domain.actors import CitizenActor, StaffActor
 from app.domain.calendar import due_at
 from app.domain.case import Assignee, MessageKind
@@ -40,7 +42,7 @@ class Step:
 @dataclass
 class Story:
     citizen: str
-    case_type: str  # key in the ids from demo_catalog
+    case_type: str  # key in the ids from app.demo.catalog
     answers: dict[str, Any]
     message: str
     age: timedelta  # how long ago the case arrived
@@ -170,12 +172,9 @@ async def _age(conn: AsyncConnection, case_id: UUID, age: timedelta) -> None:
 
 
 async def _staff_actors(conn: AsyncConnection, north: UUID) -> dict[str, StaffActor]:
-    from app.db.repos import people
-    from app.demo import STAFF
-
     out = {}
     for s in STAFF:
-        staff_id = await people.staff_id_by_hsa(conn, s.hsa_id)
+        staff_id = await staff_id_by_hsa(conn, s.hsa_id)
         if staff_id is not None and "north" in s.roles:
             out[s.hsa_id] = StaffActor(staff_id, s.hsa_id, {north: frozenset(s.roles["north"])})
     return out

@@ -3,7 +3,6 @@ templates and a citizen grant at Vårdcentralen Norrmalm. Idempotent (found by n
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -62,7 +61,7 @@ async def load(conn: AsyncConnection, ids: dict[str, Any]) -> dict[str, Any]:
     out["message_templates"] = [templates[t["name"]] for t in TEMPLATES]
     restricted = ids.get("ct_restricted")
     if restricted is not None:
-        held = await citizen_grants.active_grants(conn, north, GRANTED_CITIZEN, date.today())
+        held = await citizen_grants.list_grants(conn, north, GRANTED_CITIZEN, 100, None)
         found = next((g["id"] for g in held if g["case_type_id"] == restricted), None)
         if found is None:
             granter = await people.staff_id_by_hsa(conn, HANDLERS[0])  # None outside the demo
