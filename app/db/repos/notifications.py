@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, Text, cast, func, literal, or_, select, union, union_all
+from sqlalchemy import ColumnElement, Select, Text, cast, func, literal, select, union, union_all
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -64,11 +64,12 @@ def new_case_recipients(unit_id: Any) -> Any:
     )
 
 
-def is_assignee(staff_id: Any, group_id: Any) -> ColumnElement[bool]:
-    """The staff member is the assignee or a member of the assigned group (values, or columns of
-    a case row for a set-based statement; a NULL side matches nobody)."""
-    members = select(group_members.c.staff_id).where(group_members.c.group_id == group_id)
-    return or_(staff.c.id == staff_id, staff.c.id.in_(members))
+def is_assignee(staff_id: UUID | None, group_id: UUID | None) -> ColumnElement[bool]:
+    """The staff member is the assignee, or a member of the assigned group (one index look-up
+    either way; an OR of both would scan the staff table)."""
+    if staff_id is not None:
+        return staff.c.id == staff_id
+    return staff.c.id.in_(select(group_members.c.staff_id).where(group_members.c.group_id == group_id))
 
 
 def assignee_recipients(
@@ -125,6 +126,28 @@ def citizen_rows(template: str, base: Select[Any], payload: Any, event_key: Any)
     return insert(outbox).from_select(OUTBOX_COLUMNS, union_all(*parts)).on_conflict_do_nothing()
 
 
+def care_provider_addresses(source: Select[Any]) -> Any:
+    """For each case of `source` (a select over `units` joined to `cases`, without columns): the
+    care provider's addresses as (case_id, unit_id, due_at, addr) — the assigned staff member,
+    or each member of the assigned group, else (unassigned) the unit's notification addresses.
+
+    A reminder is the unit's duty setting (`provider_reminder_enabled`), so it reaches the
+    assignee whatever their personal notification wishes; a group case reaches each member, as
+    "case assigned" does. Three joins rather than one OR, so each uses its index."""
+    cols = (cases.c.id.label("case_id"), cases.c.unit_id, cases.c.due_at)
+    gm = group_members
+    to_staff = source.add_columns(*cols, staff_address()).join(staff, staff.c.id == cases.c.assignee_staff_id)
+    to_group = (
+        source.add_columns(*cols, staff_address())
+        .join(gm, gm.c.group_id == cases.c.assignee_group_id)
+        .join(staff, staff.c.id == gm.c.staff_id)
+    )
+    to_unit = source.add_columns(
+        *cols, func.lower(func.unnest(units.c.notification_emails)).label("addr")
+    ).where(cases.c.assignee_staff_id.is_(None), cases.c.assignee_group_id.is_(None))
+    return union(to_staff, to_group, to_unit)
+
+
 async def enqueue_citizen_notice(conn: AsyncConnection, case_id: UUID, message_id: UUID) -> None:
     """A staff message (or an outbound case's first message) for the citizen: one statement that
     reads the citizen's current choices, so no caller decides them from a copy."""
@@ -145,13 +168,11 @@ async def enqueue_assigned(
     actor_id: UUID,
     version: int,
 ) -> None:
-    """"Case assigned": to the assignee, or each member of the group, who asked for it, never to
+    """The "case assigned" notice: to the assignee, or each member of the group, who asked for it, never to
     the person who made the assignment. One per address and case version."""
     staff_id, group_id = (assignee_id, None) if assignee_type == "staff" else (None, assignee_id)
     recipients = assignee_recipients(staff_id, group_id, not_staff_id=actor_id)
-    await conn.execute(
-        notify(Template.CASE_ASSIGNED, recipients, case_id, unit_id, f"{case_id}:{version}")
-    )
+    await conn.execute(notify(Template.CASE_ASSIGNED, recipients, case_id, unit_id, f"{case_id}:{version}"))
 
 
 def citizen_replied(
