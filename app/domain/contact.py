@@ -37,6 +37,7 @@ def parse_phone(raw: str) -> str:
         number = phonenumbers.parse(raw.strip(), DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    # An extension ("ext 5") cannot take an SMS and would be dropped silently by E.164.
+    if number is None or number.extension or not phonenumbers.is_valid_number(number):
         raise InvalidContact("not a valid phone number (write it as +46 70 123 45 67 or 070-123 45 67)")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

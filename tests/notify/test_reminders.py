@@ -111,9 +111,7 @@ async def test_provider_reminder_when_a_case_passes_its_deadline(
 ) -> None:
     clinic = await make_clinic(client, {"h": ["case_handler"], "h2": ["case_handler"]})
     unit = clinic.unit_id
-    await _unit(
-        conn, unit, provider_reminder_enabled=True, notification_emails=["inbox@vc.example.se"]
-    )
+    await _unit(conn, unit, provider_reminder_enabled=True, notification_emails=["inbox@vc.example.se"])
     h, h2 = clinic["h"].staff_id, clinic["h2"].staff_id
     assert h is not None and h2 is not None
     group = await add_group(conn, unit, [h, h2])
