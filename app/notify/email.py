@@ -40,9 +40,9 @@ def build_message(notice: Notice, mail_from: str, now: datetime | None = None) -
     # RFC 3834: an automatic message; auto-responders (out-of-office) should not answer it.
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
-    msg["Content-Language"] = "sv"
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
+    msg["Content-Language"] = "sv"  # after the parts: setting content clears Content-* headers
     return msg
 
 

@@ -8,9 +8,10 @@ worker's code path is the production one.
 
 from __future__ import annotations
 
+import logging
 import socket
 from datetime import UTC, datetime
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ class MailDirHandler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         data: bytes = envelope.original_content or envelope.content
-        msg = message_from_bytes(data)
+        msg = message_from_bytes(data, policy=policy.default)
         self._count += 1
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = self.directory / f"{stamp}-{self._count:04d}.eml"
@@ -60,6 +61,8 @@ class MailSink:
         self._controller: Controller | None = None
 
     def start(self) -> MailSink:
+        # aiosmtpd logs every SMTP command at INFO; the one line per message is ours.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._controller = Controller(MailDirHandler(self.directory), hostname=self.host, port=self.port)
         self._controller.start()  # its own thread and event loop; returns once it accepts

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from collections.abc import Iterator
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -99,3 +101,11 @@ async def row(conn: AsyncConnection, row_id: int) -> Any:
 async def make_due(conn: AsyncConnection) -> None:
     """Time passes: every pending row is due now (the test's transaction clock stands still)."""
     await conn.execute(update(outbox).where(outbox.c.status == "pending").values(next_attempt_at=func.now()))
+
+
+async def until(check: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
+    """Wait for `check` to hold (real servers and processes take their time), or fail."""
+    deadline = time.monotonic() + within
+    while not await check():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.1)

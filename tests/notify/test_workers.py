@@ -8,7 +8,6 @@ import asyncio
 import os
 import signal
 import sys
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from app.notify.texts import StaffFacts
 from app.services.container import Services
 from tests.citizen_fixtures import add_case_type, citizen, new_case_body
 from tests.helpers import API, make_clinic
-from tests.notify.conftest import add_row, make_worker
+from tests.notify.conftest import add_row, make_worker, until
 from tests.notify.servers import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,13 +42,6 @@ async def _statuses(engine: AsyncEngine) -> dict[str, int]:
     async with engine.connect() as c:
         rows = (await c.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))).all()
     return {status: count for status, count in rows}
-
-
-async def _until(check: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.1)
 
 
 def _expected_ids(engine_rows: list[Any]) -> set[str]:
@@ -108,14 +100,14 @@ async def test_smtp_down_then_up_loses_and_doubles_nothing_and_the_api_serves_me
                 attempts = (await c.execute(select(func.min(outbox.c.attempts)))).scalar()
             return bool(attempts and attempts >= 2)
 
-        await _until(retried)
+        await until(retried)
         assert await _statuses(engine) == {"pending": 6} and smtp_server.received == []
         smtp_server.start()
 
         async def all_sent() -> bool:
             return await _statuses(engine) == {"sent": 6}
 
-        await _until(all_sent)
+        await until(all_sent)
     finally:
         stop.set()
         await running
@@ -169,7 +161,7 @@ async def test_a_worker_killed_mid_batch_delivers_each_notification_once_after_r
     smtp_server.delay = 0.3  # a slow relay: the worker spends its time waiting for "250"
     env = _worker_env(database_url, smtp_server)
     first = await spawn(env)
-    await _until(lambda: asyncio.sleep(0, len(smtp_server.received) >= 3))
+    await until(lambda: asyncio.sleep(0, len(smtp_server.received) >= 3))
     first.kill()  # SIGKILL: no clean-up at all, mid-batch and mid-send
     await first.wait()
     async with engine.connect() as c:
@@ -181,7 +173,7 @@ async def test_a_worker_killed_mid_batch_delivers_each_notification_once_after_r
     async def drained() -> bool:
         return await _statuses(engine) == {"sent": 12}
 
-    await _until(drained, within=60)
+    await until(drained, within=60)
     second.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(second.wait(), 15) == 0
     async with engine.connect() as c:
@@ -202,7 +194,7 @@ async def test_sigterm_finishes_the_row_in_flight_and_hands_back_the_rest(
     await _rows(engine, 6)
     smtp_server.delay = 0.5
     proc = await spawn(_worker_env(database_url, smtp_server, OUTBOX_LEASE_SECONDS="600"))
-    await _until(lambda: asyncio.sleep(0, len(smtp_server.received) >= 2))
+    await until(lambda: asyncio.sleep(0, len(smtp_server.received) >= 2))
     proc.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(proc.wait(), 15) == 0
     async with engine.connect() as c:
