@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
 from app.domain.contact import parse_email, parse_phone
 from app.domain.identifiers import parse_county_code, parse_hsa_id, parse_personal_number
@@ -49,12 +49,20 @@ def _drop_format_chars(value: Any) -> Any:
 Email = Annotated[
     str,
     StringConstraints(max_length=254),
+    Field(json_schema_extra={"format": "email"}),
     AfterValidator(parse_email),
     BeforeValidator(_drop_format_chars),  # runs first: it wraps the constrained string
 ]
 Phone = Annotated[
     str,
     StringConstraints(max_length=32),
+    Field(
+        json_schema_extra={
+            "description": "a valid phone number; stored and returned in E.164 (a Swedish one may "
+            "be written 070-123 45 67)",
+            "examples": ["+46701234567"],
+        }
+    ),
     AfterValidator(parse_phone),
     BeforeValidator(_drop_format_chars),
 ]
