@@ -97,8 +97,9 @@ async def embedded_relay(settings: Settings, db: Database) -> AsyncIterator[None
             await asyncio.wait_for(task, STOP_GRACE_SECONDS)
         except TimeoutError:
             log.warning("outbox worker did not stop in time; its rows return when the lease lapses")
-        if sink is not None:
-            sink.stop()
+        finally:
+            if sink is not None:
+                sink.stop()
 
 
 async def run_worker(settings: Settings, database_url: str | None = None) -> None:
