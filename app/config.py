@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=10, ge=1, le=500)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_lease_seconds: float = Field(default=30.0, ge=1)
-    outbox_max_attempts: int = Field(default=10, ge=1)
+    outbox_max_attempts: int = Field(default=20, ge=1)
     outbox_retry_base_seconds: float = Field(default=30.0, gt=0)
     outbox_retry_cap_seconds: float = Field(default=3600.0, gt=0)
     reminder_interval_seconds: float = Field(default=300.0, gt=0)

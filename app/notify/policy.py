@@ -16,12 +16,13 @@ class RetryPolicy:
     lower half is kept so a retry never comes back almost at once. After `max_attempts` the row
     ends `failed`.
 
-    With the defaults (30 s, cap 1 h, 10 attempts) a row is given up after roughly 4 to 8 hours.
+    With the defaults (30 s, cap 1 h, 20 attempts) a row is given up after roughly 7 to 13 hours:
+    an overnight relay outage loses nothing.
     """
 
     base_seconds: float = 30.0
     cap_seconds: float = 3600.0
-    max_attempts: int = 10
+    max_attempts: int = 20
 
     def gives_up(self, attempts: int) -> bool:
         return attempts >= self.max_attempts
