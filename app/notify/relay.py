@@ -25,6 +25,7 @@ from app.notify.senders import Sender, SwitchedOff
 from app.notify.sink import MailSink
 from app.notify.sms import SmsSender
 from app.notify.worker import Worker
+from app.observability import configure_logging
 
 log = structlog.get_logger("careinbox.notify")
 STOP_GRACE_SECONDS = 10.0
@@ -105,6 +106,7 @@ async def embedded_relay(settings: Settings, db: Database) -> AsyncIterator[None
 async def run_worker(settings: Settings, database_url: str | None = None) -> None:
     """`python -m app.cli worker`: until SIGTERM or SIGINT."""
     settings.check_worker()
+    configure_logging(settings.log_json)
     url = database_url or resolve_database_url(settings.database_url, settings.embedded_pg_dir)
     # Claims, marks and the heartbeat: a few short transactions at a time.
     db = Database(create_engine(url, pool_size=3, max_overflow=2))

@@ -96,6 +96,8 @@ class Worker:
                     await self.refresh_backlog()
             except (SQLAlchemyError, OSError) as exc:
                 log.error("outbox worker: database unavailable", error=f"{type(exc).__name__}: {exc}"[:300])
+            except Exception:  # a bug must not end the loop: the rows wait, the log says why
+                log.exception("outbox worker: unexpected error")
             if done < self.batch_size:  # a full batch suggests more is due: go on at once
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.poll_seconds)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -109,3 +111,28 @@ async def until(check: Callable[[], Awaitable[bool]], within: float = 30.0) -> N
     while not await check():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.1)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+Spawn = Callable[[dict[str, str]], Awaitable[asyncio.subprocess.Process]]
+
+
+@pytest.fixture
+async def spawn(
+    tmp_path: Path,
+) -> AsyncIterator[Spawn]:
+    procs: list[asyncio.subprocess.Process] = []
+
+    async def start(env: dict[str, str]) -> asyncio.subprocess.Process:
+        log = (tmp_path / f"worker-{len(procs)}.log").open("wb")  # read by tests
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "app.cli", "worker", cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()

@@ -8,29 +8,28 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+import uuid
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import Settings
-from app.db.tables import outbox, units
+from app.db.repos import notifications
+from app.db.tables import outbox, regions, units
 from app.notify import admin
 from app.notify.email import message_id
 from app.notify.policy import RetryPolicy
 from app.notify.senders import Notice
 from app.notify.texts import StaffFacts
 from app.services.container import Services
+from tests.case_fixtures import add_case, add_citizen
 from tests.citizen_fixtures import add_case_type, citizen, new_case_body
 from tests.helpers import API, make_clinic
-from tests.notify.conftest import add_row, make_worker, until
+from tests.notify.conftest import ROOT, Spawn, add_row, make_worker, until
 from tests.notify.servers import SmtpServer
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _rows(engine: AsyncEngine, n: int, **kw: Any) -> list[int]:
@@ -114,6 +113,41 @@ async def test_smtp_down_then_up_loses_and_doubles_nothing_and_the_api_serves_me
     assert len(smtp_server.received) == 6 == len(set(smtp_server.message_ids()))
 
 
+async def test_a_rolled_back_change_sends_nothing(
+    settings: Settings, committed_services: Services, smtp_server: SmtpServer
+) -> None:
+    engine = committed_services.db.engine
+    clinic_unit = await _unit(engine)
+    async with engine.begin() as c:
+        citizen_id, _ = await add_citizen(c, email="sven@example.se", notify_by_email=True)
+        case_id = await add_case(c, clinic_unit, citizen_id, status="assigned")
+    with pytest.raises(RuntimeError):
+        async with committed_services.db.transaction() as conn:
+            await notifications.enqueue_citizen_notice(conn, case_id, uuid.uuid4())
+            assert (await conn.execute(select(func.count()).select_from(outbox))).scalar() == 1
+            raise RuntimeError("the request failed after writing its notification")
+    assert await make_worker(settings, committed_services.db, smtp_server).drain() == 0
+    assert smtp_server.received == [] and await _statuses(engine) == {}
+
+
+async def _unit(engine: AsyncEngine) -> Any:
+    async with engine.begin() as c:
+        region = (
+            await c.execute(
+                insert(regions)
+                .values(name="R", county_code="14", hsa_id="SE2321000131-R999999999999")
+                .returning(regions.c.id)
+            )
+        ).scalar_one()
+        return (
+            await c.execute(
+                insert(units)
+                .values(hsa_id="SE2321000131-U999999999999", name="U", name_search="u", region_id=region)
+                .returning(units.c.id)
+            )
+        ).scalar_one()
+
+
 def _worker_env(database_url: str, smtp: SmtpServer, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -129,32 +163,11 @@ def _worker_env(database_url: str, smtp: SmtpServer, **extra: str) -> dict[str, 
     }
 
 
-@pytest.fixture
-async def spawn(
-    tmp_path: Path,
-) -> AsyncIterator[Callable[[dict[str, str]], Awaitable[asyncio.subprocess.Process]]]:
-    procs: list[asyncio.subprocess.Process] = []
-
-    async def start(env: dict[str, str]) -> asyncio.subprocess.Process:
-        log = (tmp_path / f"worker-{len(procs)}.log").open("wb")
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "app.cli", "worker", cwd=ROOT, env=env, stdout=log, stderr=log
-        )
-        procs.append(proc)
-        return proc
-
-    yield start
-    for proc in procs:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-
-
 async def test_a_worker_killed_mid_batch_delivers_each_notification_once_after_restart(
     database_url: str,
     committed_services: Services,
     smtp_server: SmtpServer,
-    spawn: Callable[[dict[str, str]], Awaitable[asyncio.subprocess.Process]],
+    spawn: Spawn,
 ) -> None:
     engine = committed_services.db.engine
     await _rows(engine, 12)
@@ -188,7 +201,7 @@ async def test_sigterm_finishes_the_row_in_flight_and_hands_back_the_rest(
     database_url: str,
     committed_services: Services,
     smtp_server: SmtpServer,
-    spawn: Callable[[dict[str, str]], Awaitable[asyncio.subprocess.Process]],
+    spawn: Spawn,
 ) -> None:
     engine = committed_services.db.engine
     await _rows(engine, 6)
