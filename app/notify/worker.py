@@ -118,8 +118,9 @@ class Worker:
                 if stop is not None and stop.is_set():
                     break
                 notice = Notice.from_row(row)
-                await self._record(notice, await self._send(notice))
-                held.remove(notice.id)
+                outcome = await self._send(notice)
+                held.remove(notice.id)  # tried: never handed back as untried, even if recording fails
+                await self._record(notice, outcome)
         finally:
             heartbeat.cancel()
             for sender in self.senders.values():
