@@ -33,6 +33,7 @@ from app.config import ConfigurationError, Settings, get_settings
 from app.container import Services, build_services
 from app.db.engine import Database, create_engine, resolve_database_url
 from app.db.migrations import schema_state
+from app.notify.relay import embedded_relay
 from app.observability import RequestContextMiddleware, configure_logging
 
 API_PREFIX = "/api/v1"
@@ -78,7 +79,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             raise ConfigurationError(f"refusing to start: {state.as_dict()['detail']}")
         app.state.services = build_services(settings, db)
         try:
-            yield
+            # `make run`: the outbox worker (and without SMTP_HOST the var/mail/ sink) in this
+            # process, so notifications arrive with no extra step; production runs it apart.
+            async with embedded_relay(settings, db):
+                yield
         finally:
             if database is None:
                 await db.dispose()

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.repos import audit, case_reach
+from app.db.repos import audit, case_reach, notifications
 from app.db.repos import cases as repo
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
@@ -166,7 +166,7 @@ async def assign(
             conn, actor, loaded, t, unread_increment=1, detail={"message_id": str(message["id"])}
         )
     if assignee is not None:
-        await repo.enqueue_assigned(
+        await notifications.enqueue_assigned(
             conn, unit_id, case_id, assignee.type, assignee.id, actor.staff_id, version
         )
     return version

@@ -17,8 +17,6 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos import case_reach
-from app.db.repos.citizen_cases import notify
-from app.db.repos.citizen_threads import assignee_recipients
 from app.db.repos.names import full_name
 from app.db.tables import (
     case_events,
@@ -29,7 +27,6 @@ from app.db.tables import (
     citizens,
     groups,
     messages,
-    outbox,
     staff,
     unit_role_assignments,
     units,
@@ -189,25 +186,6 @@ async def insert_note(conn: AsyncConnection, case_id: UUID, staff_id: UUID, body
     return dict((await conn.execute(stmt)).one()._mapping)
 
 
-async def enqueue_notification(
-    conn: AsyncConnection,
-    *,
-    channel: str,
-    recipient: str,
-    template: str,
-    payload: dict[str, Any],
-    dedup_key: str,
-) -> None:
-    """An outbox row in the change's own transaction; the notifier delivers it and retries."""
-    await conn.execute(
-        insert(outbox)
-        .values(channel=channel, recipient=recipient, template=template, payload=payload, dedup_key=dedup_key)
-        .on_conflict_do_nothing(
-            index_elements=[outbox.c.dedup_key], index_where=outbox.c.dedup_key.isnot(None)
-        )
-    )
-
-
 async def staff_author(conn: AsyncConnection, staff_id: UUID) -> dict[str, Any] | None:
     """What a staff message needs about its author: name, title and the citizen-facing settings."""
     row = (
@@ -242,19 +220,3 @@ async def valid_assignee(conn: AsyncConnection, unit_id: UUID, kind: str, assign
             and_(u.c.unit_id == unit_id, u.c.staff_id == assignee_id, u.c.role == "case_handler")
         )
     return (await conn.execute(stmt)).first() is not None
-
-
-async def enqueue_assigned(
-    conn: AsyncConnection,
-    unit_id: UUID,
-    case_id: UUID,
-    assignee_type: str,
-    assignee_id: UUID,
-    actor_id: UUID,
-    version: int,
-) -> None:
-    """domain.md Notifications: "Case assigned" goes to the assignee, or each member of the group,
-    who asked for it, never to the person who made the assignment. One per address and version."""
-    staff_id, group_id = (assignee_id, None) if assignee_type == "staff" else (None, assignee_id)
-    recipients = assignee_recipients(staff_id, group_id).where(staff.c.id != actor_id)
-    await conn.execute(notify("case_assigned", recipients, case_id, unit_id, f"{case_id}:{version}"))
