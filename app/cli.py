@@ -1,4 +1,4 @@
-"""Command line: `python -m app.cli run | migrate | seed | purge | openapi PATH`."""
+"""Command line: `python -m app.cli run | migrate | seed | worker | outbox … | purge | openapi PATH`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from app.db.migrations import upgrade_to_head
 
 def _database_url() -> str:
     if get_settings().app_env == "dev" and "BOOTSTRAP_SYSTEM_ADMINS" not in os.environ:
-        from app.demo import SYSTEM_ADMIN
+        from app.demo.identities import SYSTEM_ADMIN
 
         os.environ["BOOTSTRAP_SYSTEM_ADMINS"] = json.dumps([SYSTEM_ADMIN])
         get_settings.cache_clear()
@@ -35,26 +35,15 @@ def migrate() -> str:
 
 def seed(url: str) -> None:
     """The demo data, only in dev and only into an empty database or the demo's own."""
-    from app.db.engine import Database, create_engine
-    from app.db.repos.demo_marker import claim_for_demo
-    from app.demo import load_demo
+    from app.demo.load import DemoRefused, load_demo
 
     settings = get_settings()
     if settings.app_env != "dev":
         sys.exit(f"refusing to load the demo data: APP_ENV is {settings.app_env}, the demo is for dev only")
-
-    async def claim() -> str | None:
-        db = Database(create_engine(url, pool_size=1, max_overflow=0))
-        try:
-            async with db.transaction() as conn:
-                return await claim_for_demo(conn)
-        finally:
-            await db.dispose()
-
-    reason = asyncio.run(claim())
-    if reason:
-        sys.exit(f"refusing to load the demo data: {reason}")
-    asyncio.run(load_demo(url, settings))
+    try:
+        asyncio.run(load_demo(url, settings))
+    except DemoRefused as refused:
+        sys.exit(f"refusing to load the demo data: {refused}")
 
 
 def uvicorn_options(port: int) -> dict[str, object]:
@@ -113,6 +102,38 @@ def purge() -> None:
     )
 
 
+def worker() -> None:
+    """The outbox worker on its own (production: one or more beside the API); until SIGTERM."""
+    from app.notify.relay import run_worker
+
+    url = _database_url()
+    asyncio.run(run_worker(get_settings(), url))
+
+
+def outbox(args: list[str]) -> None:
+    """List pending/failed notifications (addresses masked), or send one again: `outbox retry ID`."""
+    from app.db.engine import Database, create_engine
+    from app.notify import admin
+
+    try:
+        which, arg = admin.parse(args)
+    except ValueError as exc:
+        sys.exit(str(exc))
+
+    async def _run() -> str:
+        db = Database(create_engine(_database_url(), pool_size=1, max_overflow=0))
+        try:
+            if which == "retry":
+                if await admin.retry(db, arg):
+                    return f"outbox row {arg} is pending again and will be sent shortly"
+                sys.exit(f"no failed or skipped outbox row {arg}")
+            return await admin.listing(db, which, arg)
+        finally:
+            await db.dispose()
+
+    print(asyncio.run(_run()))
+
+
 def openapi(path: str) -> None:
     from app.main import create_app
 
@@ -128,12 +149,16 @@ def main(argv: list[str]) -> None:
         migrate()
     elif command == "seed":
         seed(migrate())
+    elif command == "worker":
+        worker()
+    elif command == "outbox":
+        outbox(argv[2:])
     elif command == "purge":
         purge()
     elif command == "openapi":
         openapi(argv[2] if len(argv) > 2 else "openapi/openapi.json")
     else:
-        sys.exit(f"unknown command {command!r}; use run, migrate, seed, purge or openapi")
+        sys.exit(f"unknown command {command!r}; use run, migrate, seed, worker, outbox, purge or openapi")
 
 
 if __name__ == "__main__":

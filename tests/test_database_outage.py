@@ -23,10 +23,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
+from app.container import build_services
 from app.db.engine import Database, create_engine, engine_options, to_async_url
 from app.db.migrations import upgrade_to_head
 from app.main import attach_services, create_app
-from app.services.container import build_services
 from tests.helpers import API, bearer, citizen_token, pnr
 
 

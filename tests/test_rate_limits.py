@@ -14,10 +14,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.config import Settings
+from app.container import Services, build_services
 from app.db.engine import Database
 from app.domain.errors import TooManyRequests
 from app.main import attach_services, create_app
-from app.services.container import Services, build_services
 from tests.citizen_fixtures import citizen, new_case_body, open_clinic
 from tests.conftest import RolledBackDatabase
 from tests.helpers import API, SYSTEM_ADMIN_HSA, pnr

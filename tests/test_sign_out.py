@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.config import Settings
+from app.container import build_services
 from app.main import attach_services, create_app
-from app.services.container import build_services
 from tests.conftest import RolledBackDatabase
 from tests.helpers import API, bearer, citizen_token, make_clinic, pnr, staff_token
 
