@@ -112,7 +112,7 @@ def worker() -> None:
 
 def outbox(args: list[str]) -> None:
     """List pending/failed notifications (addresses masked), or send one again: `outbox retry ID`."""
-    from app.db.engine import Database, create_engine
+    from app.db.engine import Database, create_engine, engine_options
     from app.notify import admin
 
     try:
@@ -121,7 +121,8 @@ def outbox(args: list[str]) -> None:
         sys.exit(str(exc))
 
     async def _run() -> str:
-        db = Database(create_engine(_database_url(), pool_size=1, max_overflow=0))
+        options = {**engine_options(get_settings()), "pool_size": 1, "max_overflow": 0}
+        db = Database(create_engine(_database_url(), **options))
         try:
             if which == "retry":
                 if await admin.retry(db, arg):

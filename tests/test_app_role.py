@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.config import Settings
 from app.container import Services
 from app.db.engine import create_engine, engine_options
+from app.db.repos import outbox
 from app.main import create_app
+from app.notify.relay import worker_database
 from tests.citizen_fixtures import Setup, add_case_type, citizen, new_case_body, set_unit
 from tests.helpers import API, make_clinic
 
@@ -136,3 +138,57 @@ async def test_the_served_app_connects_as_its_role(
     async with engine.connect() as c:
         assert (await c.execute(text("SELECT count(*) FROM audit_events"))).scalar() == 1
 
+
+async def test_tables_later_migrations_create_are_the_roles_to_use(conn: AsyncConnection) -> None:
+    """Default privileges: a table the migrating owner creates after this migration (as the
+    outbox's status columns came after the role, and attachments or the next feature will) is
+    usable by the app without a GRANT of its own; TRUNCATE still is not."""
+    await conn.execute(text("CREATE TABLE later_feature (id bigserial PRIMARY KEY, note text)"))
+    granted = (
+        await conn.execute(
+            text(
+                "SELECT has_table_privilege(:r, 'later_feature', 'SELECT, INSERT, UPDATE, DELETE'), "
+                "has_table_privilege(:r, 'later_feature', 'TRUNCATE'), "
+                "has_sequence_privilege(:r, 'later_feature_id_seq', 'USAGE')"
+            ),
+            {"r": APP_ROLE},
+        )
+    ).one()
+    assert tuple(granted) == (True, False, True)
+
+
+async def test_the_standalone_worker_leases_the_outbox_as_the_app_role(
+    database_url: str, settings: Settings
+) -> None:
+    """`python -m app.cli worker` builds its engine with engine_options: it claims (SELECT … FOR
+    UPDATE SKIP LOCKED, then UPDATE), renews, finishes and hands back outbox rows under the
+    role's privileges, never as the login. Rolled back at the end."""
+    db = worker_database(settings, database_url)
+    try:
+        async with db.engine.connect() as c:
+            await c.begin()
+            assert (await c.execute(text("SELECT current_user"))).scalar() == APP_ROLE
+            ids = [
+                (
+                    await c.execute(
+                        text(
+                            "INSERT INTO outbox (channel, recipient, template, payload, dedup_key) "
+                            "VALUES ('email', 'x@vc.example.se', 'unit_new_case', '{}', :k) RETURNING id"
+                        ),
+                        {"k": f"role-test:{n}"},
+                    )
+                ).scalar_one()
+                for n in range(2)
+            ]
+            claimed = await outbox.claim(c, "role-test", ["email"], 10, 60.0)
+            assert {r["id"] for r in claimed} >= set(ids)
+            await outbox.extend_lease(c, "role-test", ids, 60.0)
+            assert await outbox.finish(c, ids[0], "role-test", status="sent")
+            await outbox.release(c, "role-test", [ids[1]])
+            rows = await c.execute(
+                text("SELECT status, locked_by FROM outbox WHERE id = ANY(:ids) ORDER BY id"), {"ids": ids}
+            )
+            assert [tuple(r) for r in rows] == [("sent", None), ("pending", None)]
+            await c.rollback()
+    finally:
+        await db.dispose()

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager, suppress
 import structlog
 
 from app.config import ConfigurationError, Settings
-from app.db.engine import Database, create_engine, resolve_database_url
+from app.db.engine import Database, create_engine, engine_options, resolve_database_url
 from app.db.migrations import schema_state
 from app.notify.email import EmailSender
 from app.notify.policy import RetryPolicy
@@ -103,13 +103,19 @@ async def embedded_relay(settings: Settings, db: Database) -> AsyncIterator[None
                 sink.stop()
 
 
+def worker_database(settings: Settings, database_url: str | None = None) -> Database:
+    """The standalone worker's database: as the app's role with its time-outs (engine_options),
+    like the API, never as the login (in dev and CI a superuser). Claims, marks and the heartbeat
+    are a few short transactions at a time, so a small pool."""
+    url = database_url or resolve_database_url(settings.database_url, settings.embedded_pg_dir)
+    return Database(create_engine(url, **{**engine_options(settings), "pool_size": 3, "max_overflow": 2}))
+
+
 async def run_worker(settings: Settings, database_url: str | None = None) -> None:
     """`python -m app.cli worker`: until SIGTERM or SIGINT."""
     settings.check_worker()
     configure_logging(settings.log_json)
-    url = database_url or resolve_database_url(settings.database_url, settings.embedded_pg_dir)
-    # Claims, marks and the heartbeat: a few short transactions at a time.
-    db = Database(create_engine(url, pool_size=3, max_overflow=2))
+    db = worker_database(settings, database_url)
     sink: MailSink | None = None
     try:
         state = await schema_state(db.engine)
