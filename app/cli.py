@@ -58,19 +58,26 @@ def run() -> None:
 
 
 def purge() -> None:
-    """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys take space, nothing else."""
+    """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys, and uploads nobody
+    attached within 24 h (rows and stored bytes)."""
     from app.db.engine import Database, create_engine
     from app.db.repos.idempotency import purge_expired
+    from app.services.attachments import purge_unattached_uploads
+    from app.storage.factory import build_store
 
-    async def _run() -> int:
+    async def _run() -> tuple[int, int]:
         db = Database(create_engine(_database_url(), pool_size=1, max_overflow=0))
+        store = build_store(get_settings(), db)
         try:
             async with db.transaction() as conn:
-                return await purge_expired(conn)
+                keys = await purge_expired(conn)
+            return keys, await purge_unattached_uploads(db, store)
         finally:
+            await store.close()
             await db.dispose()
 
-    print(f"purged {asyncio.run(_run())} expired idempotency keys")
+    keys, uploads = asyncio.run(_run())
+    print(f"purged {keys} expired idempotency keys and {uploads} unattached uploads")
 
 
 def openapi(path: str) -> None:

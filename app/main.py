@@ -11,6 +11,7 @@ from app.api import problems
 from app.api.query_guard import StrictQuery
 from app.api.routes import (
     admin,
+    attachments,
     audit,
     auth,
     case_types,
@@ -33,6 +34,7 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_production()
+    settings.check_attachment_store()
     configure_logging(settings.log_json)
 
     @asynccontextmanager
@@ -44,10 +46,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if not state.ready:
             await db.dispose()
             raise ConfigurationError(f"refusing to start: {state.as_dict()['detail']}")
-        app.state.services = build_services(settings, db)
+        app.state.services = services = build_services(settings, db)
         try:
             yield
         finally:
+            await services.attachment_store.close()
             if database is None:
                 await db.dispose()
 
@@ -64,7 +67,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(RequestContextMiddleware)
     app.include_router(ops.router)
     # Starlette matches routes in order: the hot paths (inbox, case view, case creation) first.
-    for module in (staff_cases, citizen_cases, auth, me, admin, units, unit_admin, case_types, audit):
+    for module in (
+        staff_cases,
+        citizen_cases,
+        auth,
+        me,
+        admin,
+        units,
+        unit_admin,
+        case_types,
+        audit,
+        attachments,
+    ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[StrictQuery])
     return app
 

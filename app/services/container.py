@@ -13,6 +13,8 @@ from app.identity.ports import (
     StaffIdentityProvider,
 )
 from app.identity.tokens import TokenService
+from app.storage.factory import build_store
+from app.storage.ports import AttachmentStore
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Services:
     citizen_idp: CitizenIdentityProvider
     directory: HsaDirectory
     register: PopulationRegister
+    attachment_store: AttachmentStore
 
     @property
     def bootstrap_admins(self) -> frozenset[str]:
@@ -62,4 +65,5 @@ def build_services(settings: Settings, db: Database) -> Services:
         citizen_idp=citizen_idp,
         directory=StubHsaDirectory(),
         register=StubPopulationRegister(),
+        attachment_store=build_store(settings, db),
     )
