@@ -32,6 +32,7 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"GIF87a", GIF),
     (b"GIF89a", GIF),
 )
+ACCEPTED = frozenset(media_type for _, media_type in _SIGNATURES)
 SNIFF_BYTES = 8
 
 

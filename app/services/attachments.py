@@ -80,7 +80,11 @@ def _detected_name(head: bytes) -> str:
     import filetype
 
     guess = filetype.guess(head)
-    return guess.mime if guess is not None else "application/octet-stream"
+    # filetype is looser than the allow-list ("GIF" + anything is a GIF to it): a file it
+    # takes for an accepted type has failed the exact signature, so it is nothing known.
+    if guess is None or rules.accepted_type(head) is None and guess.mime in rules.ACCEPTED:
+        return "application/octet-stream"
+    return str(guess.mime)
 
 
 async def _rest(head: bytes, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -99,6 +99,9 @@ async def insert_upload(
             size=blob.size,
             sha256=blob.sha256,
             storage_key=blob.key,
+            # Not now(): messages list their files in upload order, also for uploads made in
+            # one transaction.
+            created_at=func.clock_timestamp(),
         )
         .returning(*REF_COLS, a.sha256)
     )
