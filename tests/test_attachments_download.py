@@ -66,7 +66,7 @@ async def test_staff_download_streams_the_bytes_with_safe_headers_and_is_audited
         )
     ).all()
     assert len(rows) == 1
-    action, hsa_id, number, case_id, detail = rows[0]
+    _, hsa_id, number, case_id, detail = rows[0]
     assert (hsa_id, number, case_id) == (s.clinic["rec"].hsa_id, s.personal_number, s.case_id)
     assert detail["attachment_id"] == file_id
     # If-None-Match with the ETag: 304 without the body (still a recorded access).
@@ -152,7 +152,8 @@ async def test_raw_utf8_and_quoted_names_from_a_hand_made_form(
     boundary = "b0undary"
     body = (
         f"--{boundary}\r\n".encode()
-        + b'Content-Disposition: form-data; name="file"; filename="../x\\"y\\"\x01 \xc3\xa5\xc3\xa4\xc3\xb6.pdf"\r\n\r\n'
+        + b'Content-Disposition: form-data; name="file"; '
+        + b'filename="../x\\"y\\"\x01 \xc3\xa5\xc3\xa4\xc3\xb6.pdf"\r\n\r\n'
         + PDF
         + f"\r\n--{boundary}--\r\n".encode()
     )

@@ -14,7 +14,7 @@ from app.domain.attachments import MAX_BYTES, MAX_UNATTACHED
 ACCEPTED_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif")
 
 
-class AttachmentOut(BaseModel):
+class UploadedAttachment(BaseModel):
     id: UUID
     filename: str = Field(description="the sent name, cleaned: no path, control characters or quotes")
     content_type: str = Field(description="judged by the content: " + ", ".join(ACCEPTED_TYPES))

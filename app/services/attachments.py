@@ -82,7 +82,7 @@ def _detected_name(head: bytes) -> str:
     guess = filetype.guess(head)
     # filetype is looser than the allow-list ("GIF" + anything is a GIF to it): a file it
     # takes for an accepted type has failed the exact signature, so it is nothing known.
-    if guess is None or rules.accepted_type(head) is None and guess.mime in rules.ACCEPTED:
+    if guess is None or (rules.accepted_type(head) is None and guess.mime in rules.ACCEPTED):
         return "application/octet-stream"
     return str(guess.mime)
 

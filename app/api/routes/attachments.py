@@ -14,7 +14,7 @@ from app.api.attachment_schemas import (
     DOWNLOAD_DESCRIPTION,
     UPLOAD_BODY,
     UPLOAD_DESCRIPTION,
-    AttachmentOut,
+    UploadedAttachment,
     download_responses,
     upload_responses,
 )
@@ -36,7 +36,7 @@ IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=200
 @router.post(
     "/citizen/attachments",
     status_code=201,
-    response_model=AttachmentOut,
+    response_model=UploadedAttachment,
     summary="Upload a file to attach to a case or reply",
     description=UPLOAD_DESCRIPTION,
     openapi_extra=UPLOAD_BODY,
@@ -51,7 +51,7 @@ async def citizen_upload(request: Request, conn: Conn, actor: CitizenUser, servi
 @router.post(
     "/units/{unit_id}/attachments",
     status_code=201,
-    response_model=AttachmentOut,
+    response_model=UploadedAttachment,
     summary="Upload a file to attach to a message (receivers and handlers)",
     description=UPLOAD_DESCRIPTION,
     openapi_extra=UPLOAD_BODY,
