@@ -39,7 +39,7 @@ async def test_purge_deletes_stale_unused_uploads_and_their_bytes_only(
     assert _purged_total() - before == 2
     left = {str(i) for i in (await conn.execute(select(attachments.c.id))).scalars()}
     assert left == {fresh, used}
-    blobs = {str(b) for b in (await conn.execute(select(attachment_chunks.c.blob_id.distinct()))).scalars()}
+    blobs = {str(b) for b in (await conn.execute(select(attachment_chunks.c.blob_id).distinct())).scalars()}
     assert blobs == {k for k, i in keys.items() if str(i) in left}
     # The used one is still downloadable; a second run finds nothing.
     r = await client.get(

@@ -154,6 +154,12 @@ async def test_20_mib_is_accepted_with_bounded_memory_and_one_byte_more_is_cut_o
     assert r.headers["content-type"] == "application/problem+json"
     assert peak < 8 * 1024 * 1024
     assert await _stored(conn) == (rows, chunks)  # nothing stored
+    # A much larger body is cut off at the limit: the rest is never asked for.
+    sent = [0]
+    r = await _streamed_upload(client, headers, MAX_BYTES + 10 * 1024 * 1024, sent, length=False)
+    assert r.status_code == 413
+    assert sent[0] < MAX_BYTES + 256 * 1024, sent
+    assert await _stored(conn) == (rows, chunks)
     # With a Content-Length over the limit: refused before a byte of the body is read.
     sent = [0]
     r = await _streamed_upload(client, headers, MAX_BYTES + 70_000, sent, length=True)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -80,7 +81,8 @@ async def lock_uploader(conn: AsyncConnection, owner: Owner) -> None:
 
 async def unused(conn: AsyncConnection, owner: Owner) -> tuple[int, datetime | None, datetime]:
     """(how many fresh unused uploads the person holds, the oldest one's time, now)."""
-    stmt = select(func.count(), func.min(a.created_at), func.now()).where(owner.holds(), fresh())
+    # The clock, not now(): uploads are stamped with clock_timestamp() (upload order).
+    stmt = select(func.count(), func.min(a.created_at), func.clock_timestamp()).where(owner.holds(), fresh())
     count, oldest, now = (await conn.execute(stmt)).one()
     return int(count), oldest, now
 
@@ -152,9 +154,10 @@ async def claim_for_outbound(
         .order_by(messages.c.case_id, messages.c.created_at, messages.c.id)
         .subquery("first_messages")
     )
-    link = insert(message_attachments).from_select(
-        ["message_id", "attachment_id"], select(first_messages.c.id, claimed.c.id)
+    every_pair = select(first_messages.c.id, claimed.c.id).select_from(
+        first_messages.join(claimed, true())  # each file on each first message
     )
+    link = insert(message_attachments).from_select(["message_id", "attachment_id"], every_pair)
     stmt = _refs(claimed).add_cte(link.cte("linked"))
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
 
