@@ -205,3 +205,44 @@ async def test_two_concurrent_uploads_at_19_do_not_both_pass(
     async with committed_services.db.transaction() as c:
         count = (await c.execute(select(func.count()).select_from(attachments))).scalar_one()
     assert count == MAX_UNATTACHED
+
+
+async def test_a_client_that_goes_away_mid_upload_leaves_nothing_and_no_500(
+    client: httpx.AsyncClient, conn: AsyncConnection
+) -> None:
+    token = await citizen_token(client, pnr())
+    head, _ = multipart("gone", b"halv.pdf")
+    incoming = [
+        {"type": "http.request", "body": head + PDF + b"x" * 1000, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": f"{API}/citizen/attachments",
+        "raw_path": f"{API}/citizen/attachments".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"test"),
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"content-type", b"multipart/form-data; boundary=gone"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("test", 80),
+    }
+    before = await _stored(conn)
+    await client._transport.app(scope, receive, send)  # type: ignore[attr-defined]
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 422
+    assert await _stored(conn) == before

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
 
 from app.domain.attachments import MAX_BYTES, too_large
 from app.domain.errors import ValidationFailed
@@ -135,7 +136,11 @@ async def read_file(request: Request) -> FileUpload:
     async def feed() -> bool:
         """Parse the next piece of the body; False at its end."""
         nonlocal received
-        chunk = await anext(body, None)
+        try:
+            chunk = await anext(body, None)
+        except ClientDisconnect as exc:
+            # Nobody reads the answer; a problem (not a 500) rolls the upload back quietly.
+            raise _bad("the upload was interrupted") from exc
         if chunk is None:
             return False
         received += len(chunk)
