@@ -7,9 +7,9 @@ from prometheus_client import REGISTRY
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.container import Services
 from app.db.tables import attachment_chunks, attachments
 from app.services.attachments import purge_unattached_uploads
-from app.services.container import Services
 from tests.attachment_fixtures import PDF, case_setup, staff_message, upload
 
 

@@ -18,10 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.config import Settings
+from app.container import Services, build_services
 from app.db.tables import attachments
 from app.main import attach_services, create_app
 from app.services.attachments import purge_unattached_uploads
-from app.services.container import Services, build_services
 from app.storage.s3 import PART_BYTES, S3Store
 from tests.attachment_fixtures import PDF, case_setup, multipart, staff_message, streamed, upload
 from tests.conftest import RolledBackDatabase

@@ -9,9 +9,9 @@ import httpx
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.container import Services
 from app.db.tables import attachment_chunks, attachments
 from app.domain.attachments import MAX_BYTES, MAX_UNATTACHED
-from app.services.container import Services
 from tests.attachment_fixtures import (
     ELF,
     GIF,

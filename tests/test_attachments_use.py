@@ -11,11 +11,11 @@ import httpx
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.container import Services
 from app.db.tables import cases, message_attachments, messages
 from app.domain.actors import StaffActor
 from app.domain.errors import ValidationFailed
 from app.services import attachments as svc
-from app.services.container import Services
 from tests.attachment_fixtures import PDF, PNG, case_setup, staff_message, upload
 from tests.case_fixtures import add_case, add_citizen
 from tests.helpers import API, make_clinic

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -11,7 +12,6 @@ from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.tables import case_events, case_notes, cases, messages, outbox, staff
-from app.domain.calendar import due_at
 from tests.citizen_fixtures import (
     add_case_type,
     add_grant,
@@ -27,9 +27,16 @@ from tests.helpers import API
 MISSING = "00000000-0000-0000-0000-000000000000"
 
 
-async def test_create_case(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
+async def test_create_case(
+    client: httpx.AsyncClient,
+    conn: AsyncConnection,
+    set_database_clock: Callable[[datetime], Awaitable[None]],
+) -> None:
     setup = await open_clinic(client, conn)
     who = await citizen(client)
+    # domain.md's "Deadline" example: in on 23 December, Christmas Eve, Christmas Day, Boxing Day
+    # and a weekend off, due at 23:59:59 Stockholm time (CET) on Tuesday 29 December.
+    await set_database_clock(datetime(2026, 12, 23, 9, 0, tzinfo=UTC))
     r = await client.post(
         f"{API}/citizen/cases",
         headers=who.headers,
@@ -43,9 +50,9 @@ async def test_create_case(client: httpx.AsyncClient, conn: AsyncConnection) -> 
     assert r.headers["location"] == f"/api/v1/citizen/cases/{case['id']}"
     assert case["status"] == "new" and case["version"] == 1 and case["origin"] == "citizen"
     assert case["subject"] == "Förnya recept" == case["case_type"]["name"]
-    assert re.fullmatch(r"\d{4}-\d{7}", case["reference"])
-    created = datetime.fromisoformat(case["created_at"])
-    assert datetime.fromisoformat(case["due_at"]) == due_at(created)
+    assert re.fullmatch(r"2026-\d{7}", case["reference"])
+    assert case["created_at"] == "2026-12-23T09:00:00Z"
+    assert case["due_at"] == "2026-12-29T22:59:59Z"
     assert case["answers"] == [
         {"key": "medicine", "label": "Vilket läkemedel?", "type": "text", "value": "Levaxin"}
     ]
@@ -57,7 +64,7 @@ async def test_create_case(client: httpx.AsyncClient, conn: AsyncConnection) -> 
     ]
     row = (await conn.execute(select(cases).where(cases.c.id == case["id"]))).one()
     assert row.form[0]["key"] == "medicine" and row.answers == {"medicine": "Levaxin"}
-    assert row.due_at == due_at(row.created_at)
+    assert row.due_at == datetime(2026, 12, 29, 22, 59, 59, tzinfo=UTC)
     kinds = (
         await conn.execute(
             select(messages.c.kind, messages.c.author_type).where(messages.c.case_id == row.id)

@@ -494,7 +494,14 @@ outbox = Table(
     Column("sent_at", DateTime(timezone=True)),
     Column("last_error", Text),
     _created(),
+    # pending → sent | failed (gave up, or refused for good) | skipped (channel switched off).
+    Column("status", String(8), nullable=False, server_default="pending"),
+    # The lease of the worker sending the row (app/notify/worker.py), not a row lock.
+    Column("locked_until", DateTime(timezone=True)),
+    Column("locked_by", Text),
     Index("uq_outbox_dedup", "dedup_key", unique=True, postgresql_where=text("dedup_key IS NOT NULL")),
-    Index("ix_outbox_pending", "next_attempt_at", postgresql_where=text("sent_at IS NULL")),
+    Index("ix_outbox_pending", "next_attempt_at", "id", postgresql_where=text("status = 'pending'")),
+    Index("ix_outbox_failed", "id", postgresql_where=text("status = 'failed'")),
     CheckConstraint("channel IN ('email','sms')", name="channel"),
+    CheckConstraint("status IN ('pending','sent','failed','skipped')", name="status"),
 )

@@ -18,13 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db.engine import Database
 from app.db.repos import attachments as repo
 from app.db.repos import audit
-from app.db.repos import cases as case_repo
 from app.db.repos.attachments import Owner
 from app.domain import attachments as rules
 from app.domain.actors import CitizenActor, StaffActor
 from app.domain.audit import AuditAction
 from app.domain.errors import NotFound, ValidationFailed, field_error
-from app.domain.policy import Permission
+from app.domain.reach import CaseReach
 from app.observability import ATTACHMENTS_PURGED
 from app.services.jpeg_metadata import DamagedJpeg, strip_metadata
 from app.storage.ports import CHUNK_BYTES, AttachmentStore
@@ -201,22 +200,13 @@ def _download(row: dict[str, Any]) -> Download:
     return Download(row["filename"], row["content_type"], row["size"], row["sha256"], row["storage_key"])
 
 
-async def _reaches_case(conn: AsyncConnection, actor: StaffActor, unit_id: UUID, case_id: UUID) -> bool:
-    """Whether the staff member may read the case: the case reach rule (receivers: every case
-    of the unit; handlers: assigned to them or their groups, or taken part in)."""
-    if actor.can(unit_id, Permission.CASE_READ_ALL):
-        return True
-    return await case_repo.handler_reaches(conn, unit_id, case_id, actor.staff_id)
-
-
 async def staff_download(
     conn: AsyncConnection, actor: StaffActor, unit_id: UUID, case_id: UUID, attachment_id: UUID
 ) -> Download:
-    """An attachment on a case the staff member reaches; the read is PDL-logged in this
-    transaction. Out of reach, or not on that case → 404."""
-    row = None
-    if await _reaches_case(conn, actor, unit_id, case_id):
-        row = await repo.for_staff(conn, unit_id, case_id, attachment_id)
+    """An attachment on a case the staff member reaches (the case reach rule, as the case view
+    applies it); the read is PDL-logged in this transaction. Out of reach, or not on that
+    case → 404."""
+    row = await repo.for_staff(conn, unit_id, case_id, attachment_id, CaseReach.of(actor, unit_id))
     if row is None:
         raise NotFound("attachment not found")
     await audit.record(

@@ -11,7 +11,7 @@
   outbound send, `outbound_id`) and `created_at` + 24 h bounds how long an unused one lives.
 
 Revision ID: a7c4e2f19b3d
-Revises: 5b1e7c2d9a40
+Revises: 46a3c7c331b4
 Create Date: 2026-11-26 08:00:00+00:00
 """
 from collections.abc import Sequence
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a7c4e2f19b3d"
-down_revision: str | None = "5b1e7c2d9a40"
+down_revision: str | None = "46a3c7c331b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.repos import case_reach
 from app.db.tables import (
     attachments,
     cases,
@@ -36,6 +37,7 @@ from app.db.tables import (
     units,
 )
 from app.domain.attachments import UNATTACHED_TTL
+from app.domain.reach import CaseReach
 from app.storage.ports import StoredBlob
 
 a = attachments.c
@@ -180,16 +182,16 @@ def _on_case(case_id: UUID, attachment_id: UUID) -> Any:
 
 
 async def for_staff(
-    conn: AsyncConnection, unit_id: UUID, case_id: UUID, attachment_id: UUID
+    conn: AsyncConnection, unit_id: UUID, case_id: UUID, attachment_id: UUID, reach: CaseReach
 ) -> dict[str, Any] | None:
-    """The attachment on a case of the unit, with what its PDL event names (the caller has
-    checked the staff member reaches the case)."""
+    """The attachment on a case of the unit within the staff member's reach (the case view's
+    condition, so download and view cannot disagree), with what its PDL event names."""
     stmt = (
         _on_case(case_id, attachment_id)
         .add_columns(citizens.c.personal_number, units.c.hsa_id.label("unit_hsa_id"))
         .join(citizens, citizens.c.id == cases.c.citizen_id)
         .join(units, units.c.id == cases.c.unit_id)
-        .where(cases.c.unit_id == unit_id)
+        .where(cases.c.unit_id == unit_id, case_reach.visible(reach.sees_all, reach.staff_id))
     )
     row = (await conn.execute(stmt)).one_or_none()
     return dict(row._mapping) if row else None

@@ -3,7 +3,8 @@
 Every statement is scoped to the citizen (`cases.citizen_id`), so another citizen's case is
 simply not found. Writes are single statements with data-modifying CTEs: creating a case is one
 round trip for the case, its first message, its "created" event, the notifications and the
-attachment links (citizen_new_case.py, prebuilt from the helpers here); a reply likewise.
+attachment links (citizen_new_case.py, prebuilt from the helpers here); a reply likewise. Who
+is notified is decided in notifications.py.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from sqlalchemy import (
     literal,
     select,
     tuple_,
-    union,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
@@ -34,9 +34,6 @@ from app.db.tables import (
     cases,
     message_attachments,
     messages,
-    outbox,
-    staff,
-    unit_role_assignments,
     units,
 )
 
@@ -65,52 +62,6 @@ def usable_attachments(citizen_id: Any, ids: list[UUID] | BindParameter[Any]) ->
         select(func.coalesce(func.jsonb_agg(attachment_json(), type_=JSONB), literal([], JSONB), type_=JSONB))
         .where(_among(ids), attachments.c.uploaded_by_citizen_id == citizen_id, fresh())
         .scalar_subquery()
-    )
-
-
-def notify_rows(template: str, recipients: Any, payload: Any, prefix: Any) -> Any:
-    """Outbox rows from `recipients` (an `addr` column) with `payload` and `prefix` + address as
-    the dedup key: values, or parameters of a prebuilt statement."""
-    addr = recipients.subquery("recipients")
-    rows = select(
-        literal("email"),
-        addr.c.addr,
-        literal(template),
-        payload,
-        prefix + addr.c.addr,
-    ).where(addr.c.addr.isnot(None), addr.c.addr != "")
-    cols = ["channel", "recipient", "template", "payload", "dedup_key"]
-    return insert(outbox).from_select(cols, rows).on_conflict_do_nothing()
-
-
-def notify(template: str, recipients: Any, case_id: UUID, unit_id: UUID, dedup: str) -> Any:
-    """Outbox rows, one per distinct address; ids only, never case content."""
-    payload = literal(notify_payload(case_id, unit_id), JSONB)
-    return notify_rows(template, recipients, payload, literal(dedup_prefix(template, dedup)))
-
-
-def notify_payload(case_id: UUID, unit_id: UUID) -> dict[str, str]:
-    return {"case_id": str(case_id), "unit_id": str(unit_id)}
-
-
-def dedup_prefix(template: str, dedup: str) -> str:
-    return f"{template}:{dedup}:"
-
-
-def staff_address() -> Any:
-    return func.lower(func.coalesce(staff.c.notification_email, staff.c.email)).label("addr")
-
-
-def new_case_recipients(unit_id: Any) -> Any:
-    """The unit's notification addresses and receivers who asked for new-case e-mail."""
-    ura = unit_role_assignments
-    return union(
-        select(func.lower(func.unnest(units.c.notification_emails)).label("addr")).where(
-            units.c.id == unit_id
-        ),
-        select(staff_address())
-        .join(ura, ura.c.staff_id == staff.c.id)
-        .where(ura.c.unit_id == unit_id, ura.c.role == "case_receiver", staff.c.notify_on_new_case),
     )
 
 

@@ -10,24 +10,17 @@ from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.repos.citizen_cases import (
-    attachment_json,
-    notify,
-    run_with_message,
-    staff_address,
-    usable_attachments,
-)
+from app.db.repos.citizen_cases import attachment_json, run_with_message, usable_attachments
+from app.db.repos.notifications import citizen_replied
 from app.db.tables import (
     attachments,
     case_events,
     case_types,
     cases,
     citizens,
-    group_members,
     message_attachments,
     messages,
     outbox,
-    staff,
 )
 
 ct = case_types
@@ -159,16 +152,6 @@ async def lock_for_reply(
     return dict(row._mapping) if row else None
 
 
-def assignee_recipients(staff_id: UUID | None, group_id: UUID | None) -> Any:
-    """The assignee, or each member of the assigned group, who asked for assignment e-mail."""
-    who = (
-        staff.c.id == staff_id
-        if staff_id
-        else staff.c.id.in_(select(group_members.c.staff_id).where(group_members.c.group_id == group_id))
-    )
-    return select(staff_address()).where(who, staff.c.notify_on_assigned)
-
-
 async def save_reply(
     conn: AsyncConnection,
     state: dict[str, Any],
@@ -195,8 +178,9 @@ async def save_reply(
         .cte("event"),
     ]
     if state["assignee_staff_id"] or state["assignee_group_id"]:
-        recipients = assignee_recipients(state["assignee_staff_id"], state["assignee_group_id"])
-        notifying = notify("case_citizen_replied", recipients, case_id, unit_id, str(message_row["id"]))
+        notifying = citizen_replied(
+            case_id, unit_id, state["assignee_staff_id"], state["assignee_group_id"], message_row["id"]
+        )
         ctes.append(notifying.returning(outbox.c.id).cte("notified"))
     row = await run_with_message(
         conn, ctes, message_row, state["citizen_id"], attachment_ids, select(bumped.c.version)
