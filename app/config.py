@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None  # None (both keys): botocore's chain (env, instance role)
     s3_secret_access_key: str | None = None
     s3_region: str = "us-east-1"
+    # How often a notification worker deletes uploads nobody attached within 24 h (as
+    # `python -m app.cli purge` does): an expired upload's bytes stay at most this long.
+    attachment_purge_interval_seconds: float = Field(default=3600.0, gt=0)
 
     log_json: bool = True
 

@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         try:
             # `make run`: the outbox worker (and without SMTP_HOST the var/mail/ sink) in this
             # process, so notifications arrive with no extra step; production runs it apart.
-            async with embedded_relay(settings, db):
+            async with embedded_relay(settings, db, services.attachment_store):
                 yield
         finally:
             await services.attachment_store.close()
