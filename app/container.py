@@ -19,6 +19,8 @@ from app.identity.ports import (
 )
 from app.identity.tokens import TokenService
 from app.services.rate_limits import RateLimits
+from app.storage.factory import build_store
+from app.storage.ports import AttachmentStore
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Services:
     directory: HsaDirectory
     register: PopulationRegister
     limits: RateLimits
+    attachment_store: AttachmentStore
 
     @property
     def bootstrap_admins(self) -> frozenset[str]:
@@ -74,4 +77,5 @@ def build_services(settings: Settings, db: Database) -> Services:
         directory=StubHsaDirectory(),
         register=StubPopulationRegister(),
         limits=RateLimits(settings, db, PostgresCounters()),
+        attachment_store=build_store(settings, db),
     )

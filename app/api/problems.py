@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.db.availability import EXCEPTION_TYPES, RETRY_AFTER_SECONDS, unavailable_reason
-from app.domain.errors import DomainError, TooManyRequests, ValidationFailed
+from app.domain.errors import DomainError, ValidationFailed
 
 # structlog, so the traceback lands in the same JSON log line as the request id.
 log = structlog.get_logger("careinbox.errors")
@@ -58,8 +58,7 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     extra = {k: v for k, v in exc.extra.items() if k not in {"type", "title", "status", "detail"}}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
-    return problem(exc.status, exc.type_slug, exc.title, exc.detail, headers, **extra)
+    return problem(exc.status, exc.type_slug, exc.title, exc.detail, exc.headers or None, **extra)
 
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:

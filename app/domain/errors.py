@@ -15,6 +15,11 @@ class DomainError(Exception):
         self.detail = detail
         self.extra = extra
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the problem carries (e.g. Retry-After); none by default."""
+        return {}
+
 
 class NotFound(DomainError):
     status = 404
@@ -86,3 +91,7 @@ class TooManyRequests(DomainError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -19,7 +19,9 @@ its batch back at once and stops claiming.
 
 Reminders are scheduled here too (no cron): every REMINDER_INTERVAL_SECONDS one worker (an
 advisory lock picks it) runs the set-based statements of app/db/repos/reminders.py with the
-worker's clock, which tests replace.
+worker's clock, which tests replace. So is the purge of uploads nobody attached within 24 h,
+every ATTACHMENT_PURGE_INTERVAL_SECONDS, when the worker is given the attachment store: its
+batches skip rows another worker is deleting, so no lock picks one worker for it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from app.notify import metrics
 from app.notify.policy import RetryPolicy
 from app.notify.senders import Notice, Outcome, Sender, mask
 from app.notify.texts import UnknownTemplate
+from app.services.attachments import purge_unattached_uploads
+from app.storage.ports import AttachmentStore
 
 log = structlog.get_logger("careinbox.notify")
 BACKLOG_REFRESH_SECONDS = 15.0
@@ -66,6 +70,8 @@ class Worker:
         lease_seconds: float = 30.0,
         poll_seconds: float = 1.0,
         reminder_interval_seconds: float = 300.0,
+        store: AttachmentStore | None = None,
+        purge_interval_seconds: float = 3600.0,
         clock: Callable[[], datetime] = utc_now,
         worker_id: str | None = None,
     ) -> None:
@@ -76,20 +82,22 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.reminder_interval_seconds = reminder_interval_seconds
+        self.store = store
+        self.purge_interval_seconds = purge_interval_seconds
         self.clock = clock
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        # When each periodic job is next due (time.monotonic()); 0: at the first step.
+        self._next_reminders = self._next_purge = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set. A database or channel outage never ends the loop: it is logged
         and tried again after a pause."""
         log.info("outbox worker started", worker=self.worker_id, channels=sorted(self.senders))
-        next_reminders = next_backlog = 0.0
+        next_backlog = 0.0
         while not stop.is_set():
             done = 0
             try:
-                if time.monotonic() >= next_reminders:
-                    next_reminders = time.monotonic() + self.reminder_interval_seconds
-                    await self.schedule_reminders()
+                await self.periodic()
                 done = await self.deliver_batch(stop)
                 if time.monotonic() >= next_backlog:
                     next_backlog = time.monotonic() + BACKLOG_REFRESH_SECONDS
@@ -102,6 +110,24 @@ class Worker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.poll_seconds)
         log.info("outbox worker stopped", worker=self.worker_id)
+
+    async def periodic(self) -> None:
+        """The jobs the worker runs on a schedule, each that is due: reminders, and the purge of
+        stale uploads (when it has the attachment store). Each waits its interval again even
+        when it failed, so an outage is not hammered; the loop logs the failure."""
+        if time.monotonic() >= self._next_reminders:
+            self._next_reminders = time.monotonic() + self.reminder_interval_seconds
+            await self.schedule_reminders()
+        if self.store is not None and time.monotonic() >= self._next_purge:
+            self._next_purge = time.monotonic() + self.purge_interval_seconds
+            await self.purge_uploads(self.store)
+
+    async def purge_uploads(self, store: AttachmentStore) -> int:
+        """Delete the uploads nobody attached within 24 h, rows and bytes; returns how many."""
+        purged = await purge_unattached_uploads(self.db, store)
+        if purged:
+            log.info("stale uploads purged", uploads=purged)
+        return purged
 
     async def deliver_batch(self, stop: asyncio.Event | None = None) -> int:
         """Claim up to `batch_size` due rows and try each once; returns how many were claimed."""

@@ -7,7 +7,7 @@ role's privileges in this database back but leaves the role itself: other databa
 cluster may still use it.
 
 Revision ID: c4e1a9d07b3f
-Revises: 46a3c7c331b4
+Revises: a7c4e2f19b3d
 Create Date: 2026-11-25 23:55:00+00:00
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "c4e1a9d07b3f"
-down_revision: str | None = "46a3c7c331b4"
+down_revision: str | None = "a7c4e2f19b3d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
