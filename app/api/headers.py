@@ -27,8 +27,12 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.append(_NOSNIFF)
-                if not any(name.lower() == b"cache-control" for name, _ in headers):
+                # Added only where the route has not set them itself (a download sets both), so
+                # each is sent once rather than folded into "nosniff, nosniff".
+                names = {name.lower() for name, _ in headers}
+                if _NOSNIFF[0] not in names:
+                    headers.append(_NOSNIFF)
+                if _NO_STORE[0] not in names:
                     headers.append(_NO_STORE)
                 message["headers"] = headers
             await send(message)
