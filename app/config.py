@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     # How often a notification worker deletes uploads nobody attached within 24 h (as
     # `python -m app.cli purge` does): an expired upload's bytes stay at most this long.
     attachment_purge_interval_seconds: float = Field(default=3600.0, gt=0)
+    # An upload's transaction is idle while the body arrives (with S3 for the whole upload): it
+    # may wait this long between two database writes instead of the general
+    # DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS, so a 20 MiB file over a slow link gets in.
+    attachment_upload_idle_seconds: float = Field(default=300.0, gt=0)
 
     log_json: bool = True
 

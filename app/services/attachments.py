@@ -111,9 +111,17 @@ async def _without_metadata(head: bytes, chunks: AsyncIterator[bytes]) -> AsyncI
 
 
 async def upload(
-    conn: AsyncConnection, store: AttachmentStore, owner: Owner, filename: str, chunks: AsyncIterable[bytes]
+    conn: AsyncConnection,
+    store: AttachmentStore,
+    owner: Owner,
+    filename: str,
+    chunks: AsyncIterable[bytes],
+    *,
+    idle_seconds: float,
 ) -> dict[str, Any]:
-    """Store one uploaded file; 201's body `{id, filename, content_type, size, sha256}`."""
+    """Store one uploaded file; 201's body `{id, filename, content_type, size, sha256}`.
+    `idle_seconds`: how long the transaction may wait on the client between writes."""
+    await repo.allow_idle_while_receiving(conn, idle_seconds)
     await _check_quota(conn, owner)  # early, before the body is read; again under the lock
     stream = _bounded(chunks)
     head = await _head(stream)

@@ -75,6 +75,14 @@ class Owner:
         return a.uploaded_by_staff_id == self.staff_id
 
 
+async def allow_idle_while_receiving(conn: AsyncConnection, seconds: float) -> None:
+    """This transaction only: the server waits `seconds` (not the session's short
+    idle_in_transaction_session_timeout) between statements while an upload's body arrives."""
+    await conn.execute(
+        select(func.set_config("idle_in_transaction_session_timeout", str(round(seconds * 1000)), true()))
+    )
+
+
 async def lock_uploader(conn: AsyncConnection, owner: Owner) -> None:
     """Serialise one person's uploads until the transaction ends, so two concurrent uploads at
     the quota's edge cannot both count 19."""

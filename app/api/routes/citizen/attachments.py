@@ -36,7 +36,10 @@ router = APIRouter(prefix="/citizen", tags=["attachments"], route_class=StrictJS
 async def citizen_upload(request: Request, conn: Conn, actor: CitizenUser, services: Svc) -> dict[str, Any]:
     upload = await read_file(request)
     owner = svc.citizen_owner(actor)
-    return await svc.upload(conn, services.attachment_store, owner, upload.filename, upload.chunks)
+    idle = services.settings.attachment_upload_idle_seconds
+    return await svc.upload(
+        conn, services.attachment_store, owner, upload.filename, upload.chunks, idle_seconds=idle
+    )
 
 
 @router.get(

@@ -44,7 +44,10 @@ async def staff_upload(
 ) -> dict[str, Any]:
     upload = await read_file(request)
     owner = svc.staff_owner(actor, unit_id)
-    return await svc.upload(conn, services.attachment_store, owner, upload.filename, upload.chunks)
+    idle = services.settings.attachment_upload_idle_seconds
+    return await svc.upload(
+        conn, services.attachment_store, owner, upload.filename, upload.chunks, idle_seconds=idle
+    )
 
 
 @router.get(
