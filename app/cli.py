@@ -58,19 +58,24 @@ def run() -> None:
 
 
 def purge() -> None:
-    """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys take space, nothing else."""
+    """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys, and domain events past
+    EVENT_RETENTION_DAYS (the workers drop those hourly too)."""
     from app.db.engine import Database, create_engine
+    from app.db.repos.events import purge as purge_events
     from app.db.repos.idempotency import purge_expired
 
-    async def _run() -> int:
+    async def _run() -> tuple[int, int]:
         db = Database(create_engine(_database_url(), pool_size=1, max_overflow=0))
         try:
             async with db.transaction() as conn:
-                return await purge_expired(conn)
+                keys = await purge_expired(conn)
+                events = await purge_events(conn, get_settings().event_retention_days)
+            return keys, events
         finally:
             await db.dispose()
 
-    print(f"purged {asyncio.run(_run())} expired idempotency keys")
+    keys, events = asyncio.run(_run())
+    print(f"purged {keys} expired idempotency keys and {events} domain events past their retention")
 
 
 def worker() -> None:

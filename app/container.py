@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from app.config import Settings
 from app.db.engine import Database
+from app.events.hub import EventHub
 from app.identity.ports import (
     CitizenIdentityProvider,
     HsaDirectory,
@@ -29,6 +30,7 @@ class Services:
     citizen_idp: CitizenIdentityProvider
     directory: HsaDirectory
     register: PopulationRegister
+    events: EventHub  # the live stream's listener, started by its first client
 
     @property
     def bootstrap_admins(self) -> frozenset[str]:
@@ -67,4 +69,7 @@ def build_services(settings: Settings, db: Database) -> Services:
         citizen_idp=citizen_idp,
         directory=StubHsaDirectory(),
         register=StubPopulationRegister(),
+        events=EventHub(
+            db, queue_size=settings.sse_client_queue, poll_seconds=settings.sse_heartbeat_seconds
+        ),
     )

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from app.api import problems
 from app.api.query_guard import StrictQuery
-from app.api.routes import auth, case_type_categories, ops
+from app.api.routes import auth, case_type_categories, ops, webhook_payloads
 from app.api.routes.admin import central_case_types as national_central_case_types
 from app.api.routes.admin import organisation, region_roles, region_templates
 from app.api.routes.citizen import access_log
@@ -18,6 +18,7 @@ from app.api.routes.citizen import me as citizen_me
 from app.api.routes.citizen import units as citizen_units
 from app.api.routes.staff import (
     audit,
+    case_stream,
     case_types,
     central_case_types,
     citizen_grants,
@@ -27,18 +28,22 @@ from app.api.routes.staff import (
     message_templates,
     unit_settings,
     units,
+    webhooks,
 )
 from app.api.routes.staff import cases as staff_cases
 from app.config import ConfigurationError, Settings, get_settings
 from app.container import Services, build_services
 from app.db.engine import Database, create_engine, resolve_database_url
 from app.db.migrations import schema_state
+from app.events.shutdown import before_exit_signals
 from app.notify.relay import embedded_relay
 from app.observability import RequestContextMiddleware, configure_logging
 
 API_PREFIX = "/api/v1"
-# Starlette matches routes in order: the hot paths (inbox, case view, case creation) first.
+# Starlette matches routes in order: the hot paths (inbox, case view, case creation) first —
+# after the one static path under them (`/cases/stream`), which `/cases/{case_id}` would take.
 ROUTES = (
+    case_stream,
     staff_cases,
     citizen_cases,
     citizen_units,
@@ -60,6 +65,7 @@ ROUTES = (
     audit,
     follow_up,
     access_log,
+    webhooks,
 )
 
 
@@ -77,13 +83,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if not state.ready:
             await db.dispose()
             raise ConfigurationError(f"refusing to start: {state.as_dict()['detail']}")
-        app.state.services = build_services(settings, db)
+        services = app.state.services = build_services(settings, db)
         try:
             # `make run`: the outbox worker (and without SMTP_HOST the var/mail/ sink) in this
             # process, so notifications arrive with no extra step; production runs it apart.
             async with embedded_relay(settings, db):
-                yield
+                with before_exit_signals(services.events.shut):
+                    yield
         finally:
+            await services.events.close()
             if database is None:
                 await db.dispose()
 
@@ -101,6 +109,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(ops.router)
     for module in ROUTES:
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[StrictQuery])
+    app.webhooks.include_router(webhook_payloads.router)
     return app
 
 
