@@ -72,7 +72,7 @@ class DeliveryJob:
         return {
             "delivery": str(self.id),
             "webhook": str(self.webhook_id),
-            "event": self.message_id,
+            "event_id": self.message_id,
             "type": self.event_type,
             "attempts": self.attempts,
         }
