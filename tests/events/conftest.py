@@ -32,10 +32,13 @@ def receiver() -> Iterator[HttpReceiver]:
     server.stop()
 
 
-def webhook_worker(settings: Settings, db: Database, **options: Any) -> Worker:
+def webhook_worker(
+    settings: Settings, db: Database, overrides: dict[str, Any] | None = None, **options: Any
+) -> Worker:
     """A worker with the webhook queue as relay.build_worker makes it (no e-mail or SMS), a long
-    lease (a rolled-back test's heartbeat must not share its connection) and quick retries."""
-    s = settings.model_copy(update={"webhook_timeout_seconds": 1.0, **options.pop("settings", {})})
+    lease (a rolled-back test's heartbeat must not share its connection), a 1 s time-out and
+    the settings' `overrides`."""
+    s = settings.model_copy(update={"webhook_timeout_seconds": 1.0, **(overrides or {})})
     return Worker(db, {}, webhooks=build_webhooks(s), lease_seconds=600.0, poll_seconds=0.05, **options)
 
 
