@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
@@ -13,11 +14,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.config import Settings
+from app.container import Services
 from app.db.engine import Database
 from app.db.tables import domain_events, webhook_deliveries
 from app.domain.events import EventType
 from app.notify.relay import build_webhooks
 from app.notify.worker import Worker
+from tests.case_fixtures import add_case, add_citizen
 from tests.citizen_fixtures import add_case_type, citizen, new_case_body, set_unit
 from tests.helpers import API, Clinic, make_clinic
 from tests.notify.servers import HttpReceiver
@@ -98,6 +101,39 @@ async def deliveries(conn: AsyncConnection) -> list[Any]:
         .order_by(webhook_deliveries.c.event_id)
     )
     return list((await conn.execute(stmt)).all())
+
+
+STREAM_ROLES = {
+    "karin": ["case_receiver"],
+    "hans": ["case_handler"],
+    "sara": ["case_handler"],
+    "admin": ["local_admin"],
+}
+
+
+@dataclass
+class Inbox:
+    clinic: Clinic
+    hans_case: UUID
+    sara_case: UUID
+
+    @property
+    def unit_id(self) -> str:
+        return self.clinic.unit_id
+
+
+@pytest.fixture
+async def inbox(committed_client: httpx.AsyncClient, committed_services: Services) -> Inbox:
+    clinic = await make_clinic(committed_client, STREAM_ROLES)
+    async with committed_services.db.engine.begin() as c:
+        citizen_id, _ = await add_citizen(c)
+        hans = await add_case(
+            c, clinic.unit_id, citizen_id, status="assigned", assignee_staff_id=clinic["hans"].staff_id
+        )
+        sara = await add_case(
+            c, clinic.unit_id, citizen_id, status="assigned", assignee_staff_id=clinic["sara"].staff_id
+        )
+    return Inbox(clinic, hans, sara)
 
 
 def header(request: dict[str, Any], name: str) -> str:

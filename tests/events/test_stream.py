@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -15,41 +14,9 @@ from sqlalchemy import text
 
 from app.config import Settings
 from app.container import Services
-from tests.case_fixtures import add_case, add_citizen
+from tests.events.conftest import Inbox
 from tests.events.sse import ApiServer, open_stream
-from tests.helpers import API, Clinic, make_clinic
-
-ROLES = {
-    "karin": ["case_receiver"],
-    "hans": ["case_handler"],
-    "sara": ["case_handler"],
-    "admin": ["local_admin"],
-}
-
-
-@dataclass
-class Inbox:
-    clinic: Clinic
-    hans_case: UUID
-    sara_case: UUID
-
-    @property
-    def unit_id(self) -> str:
-        return self.clinic.unit_id
-
-
-@pytest.fixture
-async def inbox(committed_client: httpx.AsyncClient, committed_services: Services) -> Inbox:
-    clinic = await make_clinic(committed_client, ROLES)
-    async with committed_services.db.engine.begin() as c:
-        citizen_id, _ = await add_citizen(c)
-        hans = await add_case(
-            c, clinic.unit_id, citizen_id, status="assigned", assignee_staff_id=clinic["hans"].staff_id
-        )
-        sara = await add_case(
-            c, clinic.unit_id, citizen_id, status="assigned", assignee_staff_id=clinic["sara"].staff_id
-        )
-    return Inbox(clinic, hans, sara)
+from tests.helpers import API, make_clinic
 
 
 @pytest.fixture
