@@ -224,3 +224,11 @@ async def test_the_purge_drops_old_events_and_remembers_how_far(
     assert len(await deliveries(conn)) == 1  # the purged events' deliveries went with them
     assert await repo.purge(conn, 7) == 0 and await repo.purged_through(conn) == ids[1]
     assert (await conn.execute(select(func.count()).select_from(event_retention))).scalar_one() == 1
+
+
+def test_the_contract_spells_out_the_data_of_each_type() -> None:
+    for event_type, model in ENVELOPES.items():
+        data_model = model.model_fields["data"].annotation
+        assert data_model is not None
+        assert set(data_model.model_fields) == DATA_KEYS[event_type], event_type  # type: ignore[union-attr]
+        assert model.model_fields["type"].annotation.__args__ == (event_type.value,)  # type: ignore[union-attr]
