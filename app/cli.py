@@ -58,24 +58,32 @@ def run() -> None:
 
 
 def purge() -> None:
-    """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys, and domain events past
-    EVENT_RETENTION_DAYS (the workers drop those hourly too)."""
+    """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys, uploads nobody attached
+    within 24 h (rows and stored bytes), and domain events past EVENT_RETENTION_DAYS (the
+    workers drop those hourly too)."""
     from app.db.engine import Database, create_engine
     from app.db.repos.events import purge as purge_events
     from app.db.repos.idempotency import purge_expired
+    from app.services.attachments import purge_unattached_uploads
+    from app.storage.factory import build_store
 
-    async def _run() -> tuple[int, int]:
+    async def _run() -> tuple[int, int, int]:
         db = Database(create_engine(_database_url(), pool_size=1, max_overflow=0))
+        store = build_store(get_settings(), db)
         try:
             async with db.transaction() as conn:
                 keys = await purge_expired(conn)
                 events = await purge_events(conn, get_settings().event_retention_days)
-            return keys, events
+            return keys, await purge_unattached_uploads(db, store), events
         finally:
+            await store.close()
             await db.dispose()
 
-    keys, events = asyncio.run(_run())
-    print(f"purged {keys} expired idempotency keys and {events} domain events past their retention")
+    keys, uploads, events = asyncio.run(_run())
+    print(
+        f"purged {keys} expired idempotency keys, {uploads} unattached uploads"
+        f" and {events} domain events past their retention"
+    )
 
 
 def worker() -> None:

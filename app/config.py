@@ -91,6 +91,17 @@ class Settings(BaseSettings):
     webhook_retry_cap_seconds: float = Field(default=3600.0, gt=0)
     # Encrypts the stored webhook signing secrets; unset: derived from TOKEN_SIGNING_KEY.
     webhook_secret_key: SecretStr | None = None
+    # Where attachment bytes live: "postgres" (its own table; nothing more to run) or "s3"
+    # (an S3-compatible bucket, for many API instances).
+    attachment_store: Literal["postgres", "s3"] = "postgres"
+    s3_endpoint_url: str | None = None  # None: AWS itself
+    s3_bucket: str | None = None
+    s3_access_key_id: str | None = None  # None (both keys): botocore's chain (env, instance role)
+    s3_secret_access_key: str | None = None
+    s3_region: str = "us-east-1"
+    # How often a notification worker deletes uploads nobody attached within 24 h (as
+    # `python -m app.cli purge` does): an expired upload's bytes stay at most this long.
+    attachment_purge_interval_seconds: float = Field(default=3600.0, gt=0)
 
     log_json: bool = True
 
@@ -98,6 +109,10 @@ class Settings(BaseSettings):
     @classmethod
     def _trim_admins(cls, value: list[str]) -> list[str]:
         return [v.strip() for v in value if v.strip()]
+
+    def check_attachment_store(self) -> None:
+        if self.attachment_store == "s3" and not self.s3_bucket:
+            raise ConfigurationError("ATTACHMENT_STORE=s3 needs S3_BUCKET")
 
     def check_production(self) -> None:
         """Refuse settings that are only safe on a developer's machine."""

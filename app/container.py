@@ -19,6 +19,8 @@ from app.identity.ports import (
     StaffIdentityProvider,
 )
 from app.identity.tokens import TokenService
+from app.storage.factory import build_store
+from app.storage.ports import AttachmentStore
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Services:
     directory: HsaDirectory
     register: PopulationRegister
     events: EventHub  # the live stream's listener, started by its first client
+    attachment_store: AttachmentStore
 
     @property
     def bootstrap_admins(self) -> frozenset[str]:
@@ -72,4 +75,5 @@ def build_services(settings: Settings, db: Database) -> Services:
         events=EventHub(
             db, queue_size=settings.sse_client_queue, poll_seconds=settings.sse_heartbeat_seconds
         ),
+        attachment_store=build_store(settings, db),
     )

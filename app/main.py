@@ -13,9 +13,11 @@ from app.api.routes import auth, case_type_categories, ops, webhook_payloads
 from app.api.routes.admin import central_case_types as national_central_case_types
 from app.api.routes.admin import organisation, region_roles, region_templates
 from app.api.routes.citizen import access_log
+from app.api.routes.citizen import attachments as citizen_attachments
 from app.api.routes.citizen import cases as citizen_cases
 from app.api.routes.citizen import me as citizen_me
 from app.api.routes.citizen import units as citizen_units
+from app.api.routes.staff import attachments as staff_attachments
 from app.api.routes.staff import (
     audit,
     case_stream,
@@ -66,12 +68,15 @@ ROUTES = (
     follow_up,
     access_log,
     webhooks,
+    staff_attachments,
+    citizen_attachments,
 )
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_production()
+    settings.check_attachment_store()
     configure_logging(settings.log_json)
 
     @asynccontextmanager
@@ -83,15 +88,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if not state.ready:
             await db.dispose()
             raise ConfigurationError(f"refusing to start: {state.as_dict()['detail']}")
-        services = app.state.services = build_services(settings, db)
+        app.state.services = services = build_services(settings, db)
         try:
             # `make run`: the outbox worker (and without SMTP_HOST the var/mail/ sink) in this
             # process, so notifications arrive with no extra step; production runs it apart.
-            async with embedded_relay(settings, db):
+            async with embedded_relay(settings, db, services.attachment_store):
                 with before_exit_signals(services.events.shut):
                     yield
         finally:
             await services.events.close()
+            await services.attachment_store.close()
             if database is None:
                 await db.dispose()
 

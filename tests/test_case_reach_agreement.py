@@ -1,6 +1,6 @@
 """Which cases a staff member reaches (domain.md "Roles"; app/domain/reach.py): the inbox, the
-case view and the write path agree, case by case, for a receiver, handlers, a group member and a
-former participant, under every inbox filter and on every page.
+case view, an attachment's download and the write path agree, case by case, for a receiver,
+handlers, a group member and a former participant, under every inbox filter and on every page.
 
 A receiver sees every case of the unit; anyone else reaches a case assigned to them, to one of
 their groups, or that they took part in. A personal-number search (api.md, the inbox) shows
@@ -17,9 +17,11 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.tables import message_attachments, messages
+from tests.attachment_fixtures import PDF, upload
 from tests.case_fixtures import add_case, add_case_type, add_citizen, add_group
 from tests.helpers import API, Clinic, make_clinic
 
@@ -53,6 +55,26 @@ class World:
     g2: UUID
     pnr_a: str
     pnr_b: str
+    file: UUID  # one attachment, shown on a message of every case (elsewhere's too)
+
+
+async def _show_file(conn: AsyncConnection, case_id: UUID, file: UUID) -> None:
+    """A citizen's message on the case carrying `file` (as an outbound send's file is shown on
+    many cases' messages), written directly: the case's own facts stay as seeded."""
+    message_id = (
+        await conn.execute(
+            insert(messages)
+            .values(
+                case_id=case_id,
+                kind="citizen",
+                body="Bilaga.",
+                author_type="citizen",
+                author_display_name="Sven Svensson",
+            )
+            .returning(messages.c.id)
+        )
+    ).scalar_one()
+    await conn.execute(insert(message_attachments).values(message_id=message_id, attachment_id=file))
 
 
 async def _seed(client: httpx.AsyncClient, conn: AsyncConnection) -> World:
@@ -151,6 +173,11 @@ async def _seed(client: httpx.AsyncClient, conn: AsyncConnection) -> World:
 
     other = await make_clinic(client, {"rec": ["case_receiver"]})
     elsewhere = await add_case(conn, other.unit_id, a, status="assigned", assignee_staff_id=sid["h"])
+    uploaded = await upload(client, f"/units/{u}/attachments", clinic["rec"].headers, PDF)
+    assert uploaded.status_code == 201, uploaded.text
+    file = UUID(uploaded.json()["id"])
+    for case_id in [*(c.id for c in cases.values()), elsewhere]:
+        await _show_file(conn, case_id, file)
 
     reach = {
         "rec": set(cases),
@@ -159,7 +186,7 @@ async def _seed(client: httpx.AsyncClient, conn: AsyncConnection) -> World:
         "former": {"handed_on"},
         "colleague": {"to_g2", "to_colleague", "closed_colleague", "b_to_colleague", "handed_on"},
     }
-    return World(clinic, cases, elsewhere, reach, g1, g2, pnr_a, pnr_b)
+    return World(clinic, cases, elsewhere, reach, g1, g2, pnr_a, pnr_b, file)
 
 
 def _filters(w: World) -> list[dict[str, str]]:
@@ -259,6 +286,9 @@ async def test_inbox_view_and_writes_agree_on_every_case_for_every_actor(
             reached = name in w.reach[who]
             view = (await client.get(f"{unit}/{case_id}", headers=headers)).status_code
             assert (view == 200) == reached and view in (200, 404), (who, name, view)
+            file = await client.get(f"{unit}/{case_id}/attachments/{w.file}", headers=headers)
+            assert (file.status_code == 200) == reached and file.status_code in (200, 404), (who, name)
+            assert not reached or file.content == PDF, (who, name)
             note = await _attempt(client, conn, f"{unit}/{case_id}/notes", headers, {"body": "Notering."})
             assert (note != 404) == reached, (who, name, note)
             if who in HANDLERS:

@@ -185,7 +185,8 @@ async def test_attachments_only_where_the_case_type_allows(
     r = await _post(
         client, who.headers, new_case_body(setup, case_type_id=allowing, attachment_ids=[MISSING])
     )
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "attachment_ids"]
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "attachment_ids", 0]
+    assert MISSING in r.json()["detail"]
 
 
 async def test_list_own_cases_newest_first(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
@@ -318,16 +319,13 @@ async def test_read_own_case_marks_clinic_messages_read(
     assert listed[0]["unread_count"] == 0
 
 
-async def _upload(conn: AsyncConnection, citizen_pnr: str, name: str = "bild.png") -> str:
-    """What POST /citizen/attachments (a later issue) will store: a file not yet on a message."""
-    citizen_id = (
-        await conn.execute(text("SELECT id FROM citizens WHERE personal_number = :p"), {"p": citizen_pnr})
-    ).scalar_one()
-    stmt = text(
-        "INSERT INTO attachments (uploaded_by_citizen_id, filename, content_type, size, sha256, content) "
-        "VALUES (:c, :n, 'image/png', 4, repeat('0', 64), '\\x89504e47') RETURNING id"
-    )
-    return str((await conn.execute(stmt, {"c": citizen_id, "n": name})).scalar_one())
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 8
+
+
+async def _upload(client: httpx.AsyncClient, who: Any, name: str = "bild.png") -> str:
+    r = await client.post(f"{API}/citizen/attachments", headers=who.headers, files={"file": (name, PNG)})
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
 
 
 async def test_known_attachments_go_with_the_first_message(
@@ -336,13 +334,13 @@ async def test_known_attachments_go_with_the_first_message(
     setup = await open_clinic(client, conn)
     allowing = await add_case_type(conn, setup.unit_id, name="Bilder", attachments=True)
     who, other = await citizen(client), await citizen(client)
-    mine, theirs = await _upload(conn, who.personal_number), await _upload(conn, other.personal_number)
+    mine, theirs = await _upload(client, who), await _upload(client, other)
     r = await _post(client, who.headers, new_case_body(setup, case_type_id=allowing, attachment_ids=[theirs]))
     assert r.status_code == 422
     case = await send_case(client, who, setup, case_type_id=allowing, attachment_ids=[mine])
     [message] = case["messages"]
     assert message["attachments"] == [
-        {"id": mine, "filename": "bild.png", "content_type": "image/png", "size": 4}
+        {"id": mine, "filename": "bild.png", "content_type": "image/png", "size": len(PNG)}
     ]
     r = await client.get(f"{API}/citizen/cases/{case['id']}", headers=who.headers)
     assert r.json()["messages"][0]["attachments"] == message["attachments"]

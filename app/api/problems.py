@@ -47,7 +47,9 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     extra = {k: v for k, v in exc.extra.items() if k not in {"type", "title", "status", "detail"}}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
-    return problem(exc.status, exc.type_slug, exc.title, exc.detail, **extra)
+    response = problem(exc.status, exc.type_slug, exc.title, exc.detail, **extra)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:

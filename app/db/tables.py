@@ -395,14 +395,56 @@ attachments = Table(
     Column("unit_id", UUID(as_uuid=True), ForeignKey("units.id")),
     Column("uploaded_by_staff_id", UUID(as_uuid=True), ForeignKey("staff.id")),
     Column("uploaded_by_citizen_id", UUID(as_uuid=True), ForeignKey("citizens.id")),
-    Column("message_id", UUID(as_uuid=True), ForeignKey("messages.id", ondelete="SET NULL")),
     Column("filename", Text, nullable=False),
     Column("content_type", String(64), nullable=False),
     Column("size", Integer, nullable=False),
     Column("sha256", String(64), nullable=False),
-    Column("content", LargeBinary, nullable=False),
+    # Where the attachment store keeps the bytes (app/storage): a chunk blob id or an S3 key.
+    Column("storage_key", Text, nullable=False),
+    # Set once, when a message or an outbound send takes the upload; null = still unused.
+    Column("attached_at", DateTime(timezone=True)),
+    Column("outbound_id", UUID(as_uuid=True)),
     _created(),
-    Index("ix_attachments_message", "message_id"),
+    CheckConstraint(
+        "(uploaded_by_staff_id IS NULL) <> (uploaded_by_citizen_id IS NULL)", name="one_uploader"
+    ),
+    Index(
+        "ix_attachments_unattached_staff",
+        "uploaded_by_staff_id",
+        "created_at",
+        postgresql_where=text("attached_at IS NULL"),
+    ),
+    Index(
+        "ix_attachments_unattached_citizen",
+        "uploaded_by_citizen_id",
+        "created_at",
+        postgresql_where=text("attached_at IS NULL"),
+    ),
+    Index("ix_attachments_unattached_created", "created_at", postgresql_where=text("attached_at IS NULL")),
+)
+
+# Which messages show an attachment: one for a message's own files; every recipient's first
+# message for an outbound send's files (stored once).
+message_attachments = Table(
+    "message_attachments",
+    metadata,
+    Column("message_id", UUID(as_uuid=True), ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "attachment_id",
+        UUID(as_uuid=True),
+        ForeignKey("attachments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Index("ix_message_attachments_attachment", "attachment_id"),
+)
+
+# The PostgreSQL attachment store (app/storage/postgres.py): a file's bytes in 256 KiB rows.
+attachment_chunks = Table(
+    "attachment_chunks",
+    metadata,
+    Column("blob_id", UUID(as_uuid=True), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
 )
 
 # PDL log: append-only, enforced by a trigger in the migration.

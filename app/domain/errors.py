@@ -15,6 +15,11 @@ class DomainError(Exception):
         self.detail = detail
         self.extra = extra
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the problem carries (e.g. Retry-After); none by default."""
+        return {}
+
 
 class NotFound(DomainError):
     status = 404

@@ -28,6 +28,8 @@ from app.notify.sms import SmsSender
 from app.notify.webhooks import WebhookQueue, WebhookSender
 from app.notify.worker import Worker
 from app.observability import configure_logging
+from app.storage.factory import build_store
+from app.storage.ports import AttachmentStore
 
 log = structlog.get_logger("careinbox.notify")
 STOP_GRACE_SECONDS = 10.0
@@ -73,7 +75,10 @@ def build_webhooks(settings: Settings) -> WebhookQueue:
     return WebhookQueue(sender, policy, settings.webhook_retry_hours)
 
 
-def build_worker(settings: Settings, db: Database, senders: dict[str, Sender]) -> Worker:
+def build_worker(
+    settings: Settings, db: Database, senders: dict[str, Sender], store: AttachmentStore | None = None
+) -> Worker:
+    """The worker as the settings describe it; with `store`, it also purges stale uploads."""
     return Worker(
         db,
         senders,
@@ -88,6 +93,8 @@ def build_worker(settings: Settings, db: Database, senders: dict[str, Sender]) -
         lease_seconds=settings.outbox_lease_seconds,
         poll_seconds=settings.outbox_poll_seconds,
         reminder_interval_seconds=settings.reminder_interval_seconds,
+        store=store,
+        purge_interval_seconds=settings.attachment_purge_interval_seconds,
     )
 
 
@@ -100,13 +107,16 @@ async def _start_sink(settings: Settings) -> MailSink:
 
 
 @asynccontextmanager
-async def embedded_relay(settings: Settings, db: Database) -> AsyncIterator[None]:
-    """The worker (and in dev the mail sink) for the app's lifespan, when enabled."""
+async def embedded_relay(
+    settings: Settings, db: Database, store: AttachmentStore | None = None
+) -> AsyncIterator[None]:
+    """The worker (and in dev the mail sink) for the app's lifespan, when enabled; given the
+    app's attachment `store`, it purges stale uploads with it."""
     if not settings.worker_in_app:
         yield
         return
     sink = await _start_sink(settings) if wants_sink(settings) else None
-    worker = build_worker(settings, db, build_senders(settings, sink))
+    worker = build_worker(settings, db, build_senders(settings, sink), store)
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop), name="outbox-worker")
     try:
@@ -130,6 +140,7 @@ async def run_worker(settings: Settings, database_url: str | None = None) -> Non
     # Claims, marks and the heartbeat: a few short transactions at a time.
     db = Database(create_engine(url, pool_size=3, max_overflow=2))
     sink: MailSink | None = None
+    store: AttachmentStore | None = None
     try:
         state = await schema_state(db.engine)
         if not state.ready:
@@ -139,7 +150,8 @@ async def run_worker(settings: Settings, database_url: str | None = None) -> Non
 
             start_http_server(settings.worker_metrics_port)
         sink = await _start_sink(settings) if wants_sink(settings) else None
-        worker = build_worker(settings, db, build_senders(settings, sink))
+        store = build_store(settings, db)
+        worker = build_worker(settings, db, build_senders(settings, sink), store)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -149,4 +161,6 @@ async def run_worker(settings: Settings, database_url: str | None = None) -> Non
     finally:
         if sink is not None:
             sink.stop()
+        if store is not None:
+            await store.close()
         await db.dispose()

@@ -23,7 +23,10 @@ until its time-out never holds up the e-mail and SMS behind it.
 
 Housekeeping runs here too (no cron): every REMINDER_INTERVAL_SECONDS one worker (an advisory
 lock picks it) runs the set-based statements of app/db/repos/reminders.py with the worker's
-clock, which tests replace; and hourly the domain events older than their retention go.
+clock, which tests replace; every ATTACHMENT_PURGE_INTERVAL_SECONDS, when the worker is given
+the attachment store, uploads nobody attached within 24 h go (its batches skip rows another
+worker is deleting, so no lock picks one worker for it); and hourly the domain events older
+than their retention go.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ from app.notify import metrics
 from app.notify.policy import RetryPolicy
 from app.notify.queue import OutboxQueue, Queue, Result
 from app.notify.senders import Outcome, Sender
+from app.services.attachments import purge_unattached_uploads
+from app.storage.ports import AttachmentStore
 
 log = structlog.get_logger("careinbox.notify")
 BACKLOG_REFRESH_SECONDS = 15.0
@@ -72,6 +77,8 @@ class Worker:
         lease_seconds: float = 30.0,
         poll_seconds: float = 1.0,
         reminder_interval_seconds: float = 300.0,
+        store: AttachmentStore | None = None,
+        purge_interval_seconds: float = 3600.0,
         event_retention_days: float | None = None,
         clock: Callable[[], datetime] = utc_now,
         worker_id: str | None = None,
@@ -84,9 +91,13 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.reminder_interval_seconds = reminder_interval_seconds
+        self.store = store
+        self.purge_interval_seconds = purge_interval_seconds
         self.event_retention_days = event_retention_days
         self.clock = clock
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        # When each periodic job is next due (time.monotonic()); 0: at the first step.
+        self._next_reminders = self._next_purge = self._next_event_purge = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set. A database or channel outage never ends a loop: it is logged
@@ -115,18 +126,35 @@ class Worker:
                 await self._pause(stop)
 
     async def _housekeeping(self, stop: asyncio.Event) -> None:
-        next_reminders = next_backlog = next_purge = 0.0
+        next_backlog = 0.0
         while not stop.is_set():
-            if time.monotonic() >= next_reminders:
-                next_reminders = time.monotonic() + self.reminder_interval_seconds
-                await self._guarded(self.schedule_reminders)
+            await self._guarded(self.periodic)
             if time.monotonic() >= next_backlog:
                 next_backlog = time.monotonic() + BACKLOG_REFRESH_SECONDS
                 await self._guarded(self.refresh_backlog)
-            if self.event_retention_days is not None and time.monotonic() >= next_purge:
-                next_purge = time.monotonic() + EVENT_PURGE_SECONDS
-                await self._guarded(self.purge_events)
             await self._pause(stop)
+
+    async def periodic(self) -> None:
+        """The jobs the worker runs on a schedule, each that is due: reminders, the purge of
+        stale uploads (when it has the attachment store) and of domain events past their
+        retention (when it has one). Each waits its interval again even when it failed, so an
+        outage is not hammered; the loop logs the failure."""
+        if time.monotonic() >= self._next_reminders:
+            self._next_reminders = time.monotonic() + self.reminder_interval_seconds
+            await self.schedule_reminders()
+        if self.store is not None and time.monotonic() >= self._next_purge:
+            self._next_purge = time.monotonic() + self.purge_interval_seconds
+            await self.purge_uploads(self.store)
+        if self.event_retention_days is not None and time.monotonic() >= self._next_event_purge:
+            self._next_event_purge = time.monotonic() + EVENT_PURGE_SECONDS
+            await self.purge_events()
+
+    async def purge_uploads(self, store: AttachmentStore) -> int:
+        """Delete the uploads nobody attached within 24 h, rows and bytes; returns how many."""
+        purged = await purge_unattached_uploads(self.db, store)
+        if purged:
+            log.info("stale uploads purged", uploads=purged)
+        return purged
 
     async def deliver_batch(self, stop: asyncio.Event | None = None) -> int:
         """Claim up to `batch_size` due jobs of each queue and try each once; returns how many

@@ -27,6 +27,7 @@ from app.domain.events import CaseRef, CaseState, MessageRef, case_created, chan
 from app.domain.forms import validate_answers
 from app.domain.names import full_name
 from app.domain.text import search_key
+from app.services.attachments import refuse_unusable
 
 MAX_SEARCH = 100
 
@@ -66,8 +67,7 @@ def _check_attachments(ids: list[UUID], usable: list[dict[str, Any]], allowed: b
         return
     if not allowed:
         raise field_error(["attachment_ids"], "this case type does not take attachments from citizens")
-    if len(usable) != len(ids):
-        raise field_error(["attachment_ids"], "unknown attachment, or one already sent")
+    refuse_unusable(ids, (u["id"] for u in usable))
 
 
 def _answers_view(form: list[dict[str, Any]], answers: dict[str, Any]) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from app.domain.errors import Conflict, NotFound, check_version, field_error
 from app.domain.events import CaseRef, CaseState, MessageRef, changed
 from app.domain.policy import Role
 from app.domain.reach import CaseReach
+from app.services import attachments
 from app.services.case_messages import compose_staff_message, notify_citizen
 
 AUDIT_FOR_ACTION = {
@@ -211,14 +212,15 @@ async def send_message(
     """Answer, partial reply or counter-question; returns the message and the new version."""
     loaded = await _load(conn, actor, unit_id, case_id, if_match)
     t = loaded.case.staff_message(loaded.actor, kind)
-    if attachment_ids:
-        # Attachments arrive in a later issue: until then no id is known.
-        raise field_error(["attachment_ids"], "unknown attachment id")
     text = await _message_text(conn, loaded, body, answer_template_id)
     message = await _write_message(conn, actor, loaded, kind, text)
-    detail = {"message_id": str(message["id"])}
+    owner = attachments.staff_owner(actor, unit_id)
+    message["attachments"] = await attachments.attach_to_message(conn, owner, attachment_ids, message["id"])
+    detail: dict[str, Any] = {"message_id": str(message["id"])}
     if answer_template_id is not None:
         detail["answer_template_id"] = answer_template_id
+    if message["attachments"]:
+        detail["attachment_ids"] = [str(a["id"]) for a in message["attachments"]]
     version = await _persist(conn, actor, loaded, t, unread_increment=1, detail=detail, message=message)
     return message, version
 

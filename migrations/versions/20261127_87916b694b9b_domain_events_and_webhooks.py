@@ -14,7 +14,7 @@ Two triggers on `domain_events` do what every writer would otherwise have to rem
   NOTIFY is delivered on commit, so a rolled-back change announces nothing.
 
 Revision ID: 87916b694b9b
-Revises: 46a3c7c331b4
+Revises: a7c4e2f19b3d
 Create Date: 2026-11-27 00:00:00+00:00
 """
 from collections.abc import Sequence
@@ -24,7 +24,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "87916b694b9b"
-down_revision: str | None = "46a3c7c331b4"
+down_revision: str | None = "a7c4e2f19b3d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

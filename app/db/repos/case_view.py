@@ -17,7 +17,17 @@ from app.db.prepared import NamedRow, Prepared
 from app.db.repos import case_reach
 from app.db.repos.case_reads import SUMMARY_COLS, summary_from
 from app.db.repos.names import full_name
-from app.db.tables import attachments, audit_events, case_events, case_notes, cases, messages, staff, units
+from app.db.tables import (
+    attachments,
+    audit_events,
+    case_events,
+    case_notes,
+    cases,
+    message_attachments,
+    messages,
+    staff,
+    units,
+)
 from app.domain.audit import AuditAction
 from app.domain.reach import CaseReach
 
@@ -44,6 +54,7 @@ def _utc(moment: Any) -> ColumnElement[Any]:
 
 
 m, a, n, e = messages.alias("m"), attachments.alias("a"), case_notes.alias("n"), case_events.alias("e")
+ma = message_attachments.alias("ma")
 note_author, event_actor = staff.alias("ns"), staff.alias("es")
 
 _ATTACHMENTS = (
@@ -54,7 +65,10 @@ _ATTACHMENTS = (
             a.c.id,
         )
     )
-    .where(a.c.message_id == m.c.id)
+    # A file is shown on a message through message_attachments: an outbound send's files are
+    # stored once and shown on every recipient's first message.
+    .select_from(ma.join(a, a.c.id == ma.c.attachment_id))
+    .where(ma.c.message_id == m.c.id)
     .scalar_subquery()
 )
 _MESSAGES = (

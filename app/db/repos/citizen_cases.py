@@ -27,10 +27,12 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
+from app.db.repos.attachments import fresh
 from app.db.tables import (
     attachments,
     case_types,
     cases,
+    message_attachments,
     messages,
     units,
 )
@@ -55,30 +57,32 @@ def _among(ids: list[UUID] | BindParameter[Any]) -> ColumnElement[bool]:
 
 
 def usable_attachments(citizen_id: Any, ids: list[UUID] | BindParameter[Any]) -> Any:
-    """Those of `ids` this citizen uploaded that no message carries yet, as a JSON array."""
+    """Those of `ids` this citizen uploaded that are unused and unexpired, as a JSON array."""
     return (
         select(func.coalesce(func.jsonb_agg(attachment_json(), type_=JSONB), literal([], JSONB), type_=JSONB))
-        .where(
-            _among(ids),
-            attachments.c.uploaded_by_citizen_id == citizen_id,
-            attachments.c.message_id.is_(None),
-        )
+        .where(_among(ids), attachments.c.uploaded_by_citizen_id == citizen_id, fresh())
         .scalar_subquery()
     )
 
 
-def _link_attachments(citizen_id: Any, ids: list[UUID] | BindParameter[Any], message_id: Any) -> Any:
-    return (
+def _link_attachments(
+    citizen_id: Any, ids: list[UUID] | BindParameter[Any], message_id: Any
+) -> tuple[Any, Any]:
+    """The usable ones of `ids` marked used (the `linked` CTE, one row each) and shown on the
+    message (message_attachments)."""
+    linked = (
         update(attachments)
-        .where(
-            _among(ids),
-            attachments.c.uploaded_by_citizen_id == citizen_id,
-            attachments.c.message_id.is_(None),
-        )
-        .values(message_id=message_id)
+        .where(_among(ids), attachments.c.uploaded_by_citizen_id == citizen_id, fresh())
+        .values(attached_at=func.now())
         .returning(attachments.c.id)
         .cte("linked")
     )
+    if not isinstance(message_id, BindParameter):
+        message_id = literal(message_id, messages.c.id.type)
+    shown = insert(message_attachments).from_select(
+        ["message_id", "attachment_id"], select(message_id, linked.c.id)
+    )
+    return linked, shown.cte("shown")
 
 
 def with_message(
@@ -95,8 +99,8 @@ def with_message(
         new_message = insert(messages).values(message_values).returning(messages.c.id).cte("new_message")
         ctes.append(new_message)
         if isinstance(attachment_ids, BindParameter) or attachment_ids:
-            linked = _link_attachments(citizen_id, attachment_ids, message_values["id"])
-            ctes.append(linked)
+            linked, shown = _link_attachments(citizen_id, attachment_ids, message_values["id"])
+            ctes += [linked, shown]
             linked_count = select(func.count()).select_from(linked).scalar_subquery()
     stmt = (head if head is not None else select()).add_columns(linked_count.label("linked"))
     return stmt.add_cte(*ctes)

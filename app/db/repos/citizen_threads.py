@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos.citizen_cases import attachment_json, run_with_message, usable_attachments
@@ -19,6 +19,7 @@ from app.db.tables import (
     case_types,
     cases,
     citizens,
+    message_attachments,
     messages,
     outbox,
 )
@@ -54,8 +55,21 @@ async def thread_marking_read(conn: AsyncConnection, citizen_id: UUID, case_id: 
         .cte("reset")
     )
     files = (
-        select(func.coalesce(func.jsonb_agg(attachment_json(), type_=JSONB), literal([], JSONB), type_=JSONB))
-        .where(attachments.c.message_id == messages.c.id)
+        select(
+            func.coalesce(
+                # In upload order, as the staff side shows them.
+                func.jsonb_agg(
+                    aggregate_order_by(attachment_json(), attachments.c.created_at, attachments.c.id),
+                    type_=JSONB,
+                ),
+                literal([], JSONB),
+                type_=JSONB,
+            )
+        )
+        .select_from(
+            message_attachments.join(attachments, attachments.c.id == message_attachments.c.attachment_id)
+        )
+        .where(message_attachments.c.message_id == messages.c.id)
         .scalar_subquery()
     )
     stmt = (

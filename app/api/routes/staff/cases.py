@@ -218,7 +218,7 @@ def _message_out(m: dict[str, Any]) -> dict[str, Any]:
         },
         "created_at": m["created_at"],
         "read_at": m["read_at"],
-        "attachments": [],
+        "attachments": m.get("attachments", []),
     }
 
 
