@@ -78,33 +78,37 @@ def run() -> None:
 
 def purge() -> None:
     """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys, revocations of tokens
-    that have expired anyway, ended rate-limit windows, and uploads nobody attached within 24 h
-    (rows and stored bytes). As the app role, like the API."""
+    that have expired anyway, ended rate-limit windows, uploads nobody attached within 24 h
+    (rows and stored bytes), and domain events past EVENT_RETENTION_DAYS (the workers drop
+    those hourly too). As the app role, like the API."""
     from app.db.engine import Database, create_engine, engine_options
-    from app.db.repos import actors, idempotency, rate_limits
+    from app.db.repos import actors, events, idempotency, rate_limits
     from app.services.attachments import purge_unattached_uploads
     from app.storage.factory import build_store
 
-    async def _run() -> tuple[int, int, int, int]:
-        options = {**engine_options(get_settings()), "pool_size": 1, "max_overflow": 0}
+    async def _run() -> tuple[int, int, int, int, int]:
+        settings = get_settings()
+        options = {**engine_options(settings), "pool_size": 1, "max_overflow": 0}
         db = Database(create_engine(_database_url(), **options))
-        store = build_store(get_settings(), db)
+        store = build_store(settings, db)
         try:
             async with db.transaction() as conn:
                 expired = (
                     await idempotency.purge_expired(conn),
                     await actors.purge_revoked_tokens(conn),
                     await rate_limits.purge_expired(conn),
+                    await events.purge(conn, settings.event_retention_days),
                 )
             return (*expired, await purge_unattached_uploads(db, store))
         finally:
             await store.close()
             await db.dispose()
 
-    keys, revoked, counters, uploads = asyncio.run(_run())
+    keys, revoked, counters, old_events, uploads = asyncio.run(_run())
     print(
         f"purged {keys} expired idempotency keys, {revoked} revoked tokens past expiry, "
-        f"{counters} ended rate-limit windows and {uploads} unattached uploads"
+        f"{counters} ended rate-limit windows, {old_events} domain events past their retention "
+        f"and {uploads} unattached uploads"
     )
 
 

@@ -101,6 +101,22 @@ class Settings(BaseSettings):
     reminder_interval_seconds: float = Field(default=300.0, gt=0)
     worker_metrics_port: int | None = None
 
+    # Domain events (api.md "Events"): kept EVENT_RETENTION_DAYS, which is how far back the SSE
+    # stream resumes (purged by the worker and `python -m app.cli purge`).
+    event_retention_days: float = Field(default=7.0, gt=0)
+    sse_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    # Events waiting for one slow client before its stream is dropped (it resumes on reconnect).
+    sse_client_queue: int = Field(default=1000, ge=1)
+    # A stream ends after this long and the client reconnects (Last-Event-ID): its roles are
+    # read again, so a revoked role stops the stream within this time.
+    sse_max_stream_seconds: float = Field(default=900.0, gt=0)
+    # Webhook deliveries, by the outbox worker: retried for WEBHOOK_RETRY_HOURS, then failed.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_hours: float = Field(default=24.0, gt=0)
+    webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
+    webhook_retry_cap_seconds: float = Field(default=3600.0, gt=0)
+    # Encrypts the stored webhook signing secrets; unset: derived from TOKEN_SIGNING_KEY.
+    webhook_secret_key: SecretStr | None = None
     # Where attachment bytes live: "postgres" (its own table; nothing more to run) or "s3"
     # (an S3-compatible bucket, for many API instances).
     attachment_store: Literal["postgres", "s3"] = "postgres"
@@ -171,6 +187,9 @@ class Settings(BaseSettings):
             )
         if self.sms_gateway_url and not self.sms_gateway_url.startswith("https://"):
             raise ConfigurationError("SMS_GATEWAY_URL must be https in production")
+        key = self.webhook_secret_key
+        if key is not None and len(key.get_secret_value()) < 32:
+            raise ConfigurationError("WEBHOOK_SECRET_KEY must be a secret of 32+ characters")
 
     @property
     def worker_in_app(self) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from app.config import Settings
 from app.db.engine import Database
+from app.events.hub import EventHub
 from app.identity.ports import (
     CitizenIdentityProvider,
     HsaDirectory,
@@ -33,6 +34,7 @@ class Services:
     directory: HsaDirectory
     register: PopulationRegister
     limits: RateLimits
+    events: EventHub  # the live stream's listener, started by its first client
     attachment_store: AttachmentStore
 
     @property
@@ -77,5 +79,8 @@ def build_services(settings: Settings, db: Database) -> Services:
         directory=StubHsaDirectory(),
         register=StubPopulationRegister(),
         limits=RateLimits(settings, db, PostgresCounters()),
+        events=EventHub(
+            db, queue_size=settings.sse_client_queue, poll_seconds=settings.sse_heartbeat_seconds
+        ),
         attachment_store=build_store(settings, db),
     )

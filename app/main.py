@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from app.api import problems
 from app.api.headers import SecurityHeadersMiddleware
 from app.api.query_guard import StrictQuery
-from app.api.routes import auth, case_type_categories, logout, ops
+from app.api.routes import auth, case_type_categories, logout, ops, webhook_payloads
 from app.api.routes.admin import central_case_types as national_central_case_types
 from app.api.routes.admin import organisation, region_roles, region_templates
 from app.api.routes.citizen import access_log
@@ -21,6 +21,7 @@ from app.api.routes.citizen import units as citizen_units
 from app.api.routes.staff import attachments as staff_attachments
 from app.api.routes.staff import (
     audit,
+    case_stream,
     case_types,
     central_case_types,
     citizen_grants,
@@ -30,18 +31,22 @@ from app.api.routes.staff import (
     message_templates,
     unit_settings,
     units,
+    webhooks,
 )
 from app.api.routes.staff import cases as staff_cases
 from app.config import ConfigurationError, Settings, get_settings
 from app.container import Services, build_services
 from app.db.engine import Database, create_engine, engine_options, resolve_database_url
 from app.db.migrations import schema_state
+from app.events.shutdown import before_exit_signals
 from app.notify.relay import embedded_relay
 from app.observability import RequestContextMiddleware, configure_logging
 
 API_PREFIX = "/api/v1"
-# Starlette matches routes in order: the hot paths (inbox, case view, case creation) first.
+# Starlette matches routes in order: the hot paths (inbox, case view, case creation) first —
+# after the one static path under them (`/cases/stream`), which `/cases/{case_id}` would take.
 ROUTES = (
+    case_stream,
     staff_cases,
     citizen_cases,
     citizen_units,
@@ -64,6 +69,7 @@ ROUTES = (
     audit,
     follow_up,
     access_log,
+    webhooks,
     staff_attachments,
     citizen_attachments,
 )
@@ -92,8 +98,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             # `make run`: the outbox worker (and without SMTP_HOST the var/mail/ sink) in this
             # process, so notifications arrive with no extra step; production runs it apart.
             async with embedded_relay(settings, db, services.attachment_store):
-                yield
+                with before_exit_signals(services.events.shut):
+                    yield
         finally:
+            await services.events.close()
             await services.attachment_store.close()
             if database is None:
                 await db.dispose()
@@ -114,6 +122,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(ops.router)
     for module in ROUTES:
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[StrictQuery])
+    app.webhooks.include_router(webhook_payloads.router)
     return app
 
 

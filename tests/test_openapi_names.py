@@ -34,9 +34,11 @@ from app.domain.case import (
 )
 from app.domain.case_types import CaseTypeOrigin, CaseTypeStatus, CentralCaseTypeKind
 from app.domain.categories import Category
+from app.domain.events import EventType
 from app.domain.forms import QuestionType
 from app.domain.policy import RegionRole, Role, SystemRole
 from app.domain.service_area import ServiceAreaScope
+from app.domain.webhooks import DeliveryStatus, WebhookStatus
 from app.main import create_app
 
 Doc = dict[str, Any]
@@ -154,6 +156,12 @@ ENUM_FIELDS: dict[str, dict[str, type[Enum]]] = {
     "Me": {"system_roles": SystemRole},
     "AuditEvent": {"action": AuditAction, "outcome": AuditOutcome},
     "AccessLogEntry": {"action": AuditAction},
+    "Webhook": {"status": WebhookStatus, "events": EventType},
+    "WebhookDelivery": {"status": DeliveryStatus, "event_type": EventType},
+    "CaseStatusChangedData": {"status": CaseStatus, "previous_status": CaseStatus, "closure": Closure},
+    "MessageCreatedData": {"message_kind": MessageKind, "author_type": ActorType},
+    "CaseAssignedData": {"status": CaseStatus},
+    "EventAssignee": {"type": AssigneeType},
 }
 
 

@@ -96,7 +96,11 @@ CONFIG = SchemathesisConfig.from_dict(
 )
 # The document is taken from create_app() at import (no database needed); the calls go to an app
 # built in the fixture, through schemathesis' ASGI transport, which runs the app's lifespan.
-schema = schemathesis.openapi.from_dict(create_app().openapi(), config=CONFIG)
+# The live stream never ends by itself and the in-process transport buffers a whole response,
+# so it is left out here; tests/events/test_stream.py calls it on a real server, errors included.
+schema = schemathesis.openapi.from_dict(create_app().openapi(), config=CONFIG).exclude(
+    path="/api/v1/units/{unit_id}/cases/stream"
+)
 REAL_IDS: list[str] = []
 
 

@@ -538,3 +538,93 @@ demo_marker = Table(
     Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("id = 1", name="singleton"),
 )
+
+# What happened to a case, for partners (webhooks) and the staff SPA (the SSE stream): ids and
+# statuses only (app/domain/events.py). `id` is the stream position (SSE `id`, Last-Event-ID);
+# `envelope_id` the event's public id (envelope `id`, `webhook-id`). Two triggers in the
+# migration keep ids in commit order per unit and announce new rows (app/db/repos/events.py).
+domain_events = Table(
+    "domain_events",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("envelope_id", UUID(as_uuid=True), nullable=False, server_default=text("gen_random_uuid()")),
+    Column("unit_id", UUID(as_uuid=True), ForeignKey("units.id", ondelete="CASCADE"), nullable=False),
+    Column("case_id", UUID(as_uuid=True), ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("data", JSONB, nullable=False),
+    # The stream's read: "events of unit X after id N".
+    Index("ix_domain_events_unit", "unit_id", "id"),
+    CheckConstraint(
+        "type IN ('case.created','case.assigned','case.status_changed','message.created','outbound.sent')",
+        name="type",
+    ),
+)
+
+# One row: the highest event id the retention purge removed. A stream resumed from before it
+# may have missed events and is told to refetch instead.
+event_retention = Table(
+    "event_retention",
+    metadata,
+    Column("id", Boolean, primary_key=True, server_default=text("true")),
+    Column("purged_through", BigInteger, nullable=False, server_default="0"),
+    CheckConstraint("id", name="one_row"),
+)
+
+# A unit's webhook subscriptions (api.md "Events"), managed by its local admin.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    _id(),
+    Column("unit_id", UUID(as_uuid=True), ForeignKey("units.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("events", ARRAY(String(32)), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    # The signing secret, encrypted (app/events/secrets.py): shown once, never read back out.
+    Column("secret", LargeBinary, nullable=False),
+    Column("status", String(8), nullable=False, server_default="active"),
+    Column("failing_since", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("created_by", UUID(as_uuid=True), ForeignKey("staff.id", ondelete="SET NULL")),
+    _created(),
+    Index("ix_webhooks_unit_created", "unit_id", text("created_at DESC"), text("id DESC")),
+    CheckConstraint("status IN ('active','failing')", name="status"),
+)
+
+# One delivery per (webhook, event), sent by the outbox worker (app/notify/webhooks.py) with
+# the same lease, backoff and metrics as the outbox; `case_id` keeps each case's events in order.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    _id(),
+    Column("webhook_id", UUID(as_uuid=True), ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", BigInteger, ForeignKey("domain_events.id", ondelete="CASCADE"), nullable=False),
+    Column("case_id", UUID(as_uuid=True), nullable=False),
+    Column("status", String(9), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Start of the retry window (WEBHOOK_RETRY_HOURS): creation, or the last redelivery.
+    Column("retry_from", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_attempt_at", DateTime(timezone=True)),
+    Column("response_status", Integer),
+    Column("latency_ms", Integer),
+    Column("last_error", Text),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("locked_by", Text),
+    _created(),
+    # Also the delivery log's keyset (newest event first) and the fan-out's dedup.
+    UniqueConstraint("webhook_id", "event_id"),
+    Index("ix_webhook_deliveries_due", "next_attempt_at", "id", postgresql_where=text("status = 'pending'")),
+    # Per-case order: is an earlier event of this case still pending for this webhook?
+    Index(
+        "ix_webhook_deliveries_case_order",
+        "webhook_id",
+        "case_id",
+        "event_id",
+        postgresql_where=text("status = 'pending'"),
+    ),
+    # The retention purge deletes events; their deliveries go with them through this index.
+    Index("ix_webhook_deliveries_event", "event_id"),
+    CheckConstraint("status IN ('pending','delivered','failed')", name="status"),
+)

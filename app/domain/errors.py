@@ -45,6 +45,14 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class Unavailable(DomainError):
+    """The service cannot take this request now (e.g. it is shutting down); try again soon."""
+
+    status = 503
+    type_slug = "unavailable"
+    title = "Service unavailable"
+
+
 class InvalidTransition(Conflict):
     type_slug = "invalid-transition"
     title = "The case cannot make this transition in its current status"

@@ -39,6 +39,7 @@ class Permission(StrEnum):
     OUTBOUND_SEND = "outbound.send"
     STATISTICS_READ = "statistics.read"
     # unit, administration
+    WEBHOOK_MANAGE = "webhook.manage"  # the unit's webhook subscriptions and their delivery log
     UNIT_READ = "unit.read"
     UNIT_SETTINGS = "unit.settings"
     ROLES_MANAGE_ALL = "roles.manage_all"
@@ -98,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.MESSAGE_TEMPLATE_READ,
             P.MESSAGE_TEMPLATE_WRITE,
             P.STATISTICS_READ,
+            P.WEBHOOK_MANAGE,
         }
     ),
     Role.REVIEWER: frozenset(_ANY_ROLE | {P.AUDIT_READ}),

@@ -1,4 +1,4 @@
-"""Prometheus metrics of the outbox worker, per channel.
+"""Prometheus metrics of the outbox worker, per channel (`webhook` for webhook deliveries).
 
 In the app process (`make run`) they appear on the API's `/metrics`; a worker run on its own
 serves them on WORKER_METRICS_PORT. The backlog gauges are refreshed by the worker, so an
@@ -22,3 +22,8 @@ BACKLOG_AGE = Gauge(
 )
 
 BY_OUTCOME = {"sent": SENT, "failed": FAILED, "retry": RETRIED, "skipped": SKIPPED}
+WEBHOOK_BACKLOG = Gauge("careinbox_webhook_backlog", "Webhook deliveries waiting to be sent")
+WEBHOOK_BACKLOG_AGE = Gauge(
+    "careinbox_webhook_backlog_age_seconds",
+    "Age of the oldest webhook delivery waiting to be sent (0 if none)",
+)

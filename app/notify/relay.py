@@ -19,11 +19,13 @@ import structlog
 from app.config import ConfigurationError, Settings
 from app.db.engine import Database, create_engine, engine_options, resolve_database_url
 from app.db.migrations import schema_state
+from app.events.secrets import SecretBox
 from app.notify.email import EmailSender
 from app.notify.policy import RetryPolicy
 from app.notify.senders import Sender, SwitchedOff
 from app.notify.sink import MailSink
 from app.notify.sms import SmsSender
+from app.notify.webhooks import WebhookQueue, WebhookSender
 from app.notify.worker import Worker
 from app.observability import configure_logging
 from app.storage.factory import build_store
@@ -58,6 +60,21 @@ def build_senders(settings: Settings, sink: MailSink | None = None) -> dict[str,
     return {"email": email, "sms": sms}
 
 
+def build_webhooks(settings: Settings) -> WebhookQueue:
+    """Webhook deliveries need no configuration: every worker sends them."""
+    sender = WebhookSender(
+        SecretBox.from_settings(settings),
+        production=settings.app_env == "production",
+        timeout=settings.webhook_timeout_seconds,
+    )
+    policy = RetryPolicy(
+        base_seconds=settings.webhook_retry_base_seconds,
+        cap_seconds=settings.webhook_retry_cap_seconds,
+        max_attempts=0,  # unused: a delivery is given up by time (WEBHOOK_RETRY_HOURS)
+    )
+    return WebhookQueue(sender, policy, settings.webhook_retry_hours)
+
+
 def build_worker(
     settings: Settings, db: Database, senders: dict[str, Sender], store: AttachmentStore | None = None
 ) -> Worker:
@@ -65,6 +82,8 @@ def build_worker(
     return Worker(
         db,
         senders,
+        webhooks=build_webhooks(settings),
+        event_retention_days=settings.event_retention_days,
         policy=RetryPolicy(
             base_seconds=settings.outbox_retry_base_seconds,
             cap_seconds=settings.outbox_retry_cap_seconds,

@@ -1,9 +1,10 @@
 """What the worker asks of a channel, and what a channel answers.
 
-A channel (e-mail, SMS — and a later one, e.g. webhooks) is a `Sender`: it gets one `Notice`
-and says how it went as an `Outcome`. The worker owns claiming, leases, retries, metrics and
-logging, so a new channel is one class plus one entry in `app/notify/relay.py::build_senders`
-(and its name in the outbox's channel check).
+A channel of the outbox (e-mail, SMS) is a `Sender`: it gets one `Notice` and says how it went
+as an `Outcome`. The worker owns claiming, leases, retries, metrics and logging, so a new
+channel is one class plus one entry in `app/notify/relay.py::build_senders` (and its name in the
+outbox's channel check). Webhook deliveries answer with the same `Outcome` from their own
+queue (app/notify/webhooks.py).
 
 Outcome kinds: `sent`; `retry` (may work later: time-out, 5xx, connection refused); `failed`
 (will never work as it stands: the receiver refused this message for good); `skipped` (the
@@ -26,18 +27,21 @@ OutcomeKind = Literal["sent", "retry", "failed", "skipped"]
 class Outcome:
     kind: OutcomeKind
     detail: str | None = None
+    # What an HTTP receiver answered and how long it took (a webhook's delivery log shows them).
+    status_code: int | None = None
+    latency_ms: int | None = None
 
     @classmethod
-    def sent(cls) -> Outcome:
-        return cls("sent")
+    def sent(cls, status_code: int | None = None, latency_ms: int | None = None) -> Outcome:
+        return cls("sent", None, status_code, latency_ms)
 
     @classmethod
-    def retry(cls, detail: str) -> Outcome:
-        return cls("retry", redact(detail))
+    def retry(cls, detail: str, status_code: int | None = None, latency_ms: int | None = None) -> Outcome:
+        return cls("retry", redact(detail), status_code, latency_ms)
 
     @classmethod
-    def failed(cls, detail: str) -> Outcome:
-        return cls("failed", redact(detail))
+    def failed(cls, detail: str, status_code: int | None = None, latency_ms: int | None = None) -> Outcome:
+        return cls("failed", redact(detail), status_code, latency_ms)
 
     @classmethod
     def skipped(cls, detail: str) -> Outcome:
@@ -63,6 +67,15 @@ class Notice:
         send and recording it) carries the same key, so the receiver can drop the copy. Hashed:
         some dedup keys contain the address, which an SMS gateway's logs need not hold."""
         return hashlib.sha256((self.dedup_key or f"outbox:{self.id}").encode()).hexdigest()
+
+    def log_fields(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "template": self.template,
+            "attempts": self.attempts,
+            "to": mask(self.recipient),
+        }
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Notice:

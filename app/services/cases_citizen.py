@@ -23,6 +23,7 @@ from app.domain.actors import CitizenActor
 from app.domain.calendar import STOCKHOLM, due_at, today
 from app.domain.case import Assignee, Case, CaseOrigin, CaseStatus, MessageKind
 from app.domain.errors import NotFound, ValidationFailed, check_version, field_error
+from app.domain.events import CaseRef, CaseState, MessageRef, case_created, changed
 from app.domain.forms import validate_answers
 from app.domain.names import full_name
 from app.domain.text import search_key
@@ -144,7 +145,8 @@ async def create_case(
             "author_display_name": _author_name(found),
             "created_at": now,
         }
-    if await new_case.insert_case(conn, case_row, message_row, ids) != len(ids):
+    created = case_created(CaseRef(case_id, case_row["reference"]), CaseOrigin.CITIZEN.value, case_type_id)
+    if await new_case.insert_case(conn, case_row, message_row, ids, created) != len(ids):
         raise field_error(["attachment_ids"], "an attachment was sent with another message meanwhile")
     messages = []
     if message_row is not None:
@@ -245,8 +247,15 @@ async def reply(
         "from_status": transition.from_status.value,
         "to_status": transition.to_status.value,
     }
+    case = _aggregate(state)
+    events = changed(
+        CaseRef(case_id, state["reference"]),
+        CaseState(transition.from_status, case.assignee),
+        CaseState(transition.to_status, case.assignee),
+        MessageRef(message_row["id"], MessageKind.CITIZEN.value, "citizen"),
+    )
     version, linked = await threads.save_reply(
-        conn, state, transition.to_status.value, event, message_row, ids
+        conn, state, transition.to_status.value, event, message_row, ids, events
     )
     if linked != len(ids):
         raise ValidationFailed("an attachment was sent with another message meanwhile")

@@ -20,6 +20,7 @@ from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
 from app.domain.case import Assignee, Case, CaseActor, CaseStatus, Closure, MessageKind, Transition
 from app.domain.errors import Conflict, NotFound, check_version, field_error
+from app.domain.events import CaseRef, CaseState, MessageRef, changed
 from app.domain.policy import Role
 from app.domain.reach import CaseReach
 from app.services import attachments
@@ -44,6 +45,7 @@ class Loaded:
     case: Case
     actor: CaseActor
     row: dict[str, Any]
+    before: CaseState  # as locked, for the events of the change
 
 
 async def _load(
@@ -84,7 +86,7 @@ async def _load(
         is_handler=Role.CASE_HANDLER in roles,
         group_ids=frozenset(row["my_group_ids"] or ()),
     )
-    return Loaded(case, case_actor, row)
+    return Loaded(case, case_actor, row, CaseState(case.status, case.assignee, case.closure))
 
 
 async def _persist(
@@ -95,9 +97,16 @@ async def _persist(
     *,
     unread_increment: int = 0,
     detail: dict[str, Any] | None = None,
+    message: dict[str, Any] | None = None,
 ) -> int:
     case = loaded.case
     event_detail = {**t.detail, **(detail or {})}
+    events = changed(
+        CaseRef(case.id, loaded.row["reference"]),
+        loaded.before,
+        CaseState(case.status, case.assignee, case.closure),
+        MessageRef(message["id"], message["kind"], "staff") if message is not None else None,
+    )
     version = await repo.save_transition(
         conn,
         case.id,
@@ -111,6 +120,7 @@ async def _persist(
         from_status=t.from_status.value,
         actor_staff_id=actor.staff_id,
         detail=event_detail,
+        events=events,
     )
     if version is None:  # cannot happen under the row lock; never overwrite a newer state
         raise Conflict("the case changed while this request ran; reload it and try again")
@@ -164,7 +174,13 @@ async def assign(
     else:
         message = await _write_message(conn, actor, loaded, MessageKind.PARTIAL_REPLY, partial_reply)
         version = await _persist(
-            conn, actor, loaded, t, unread_increment=1, detail={"message_id": str(message["id"])}
+            conn,
+            actor,
+            loaded,
+            t,
+            unread_increment=1,
+            detail={"message_id": str(message["id"])},
+            message=message,
         )
     if assignee is not None:
         await notifications.enqueue_assigned(
@@ -205,7 +221,7 @@ async def send_message(
         detail["answer_template_id"] = answer_template_id
     if message["attachments"]:
         detail["attachment_ids"] = [str(a["id"]) for a in message["attachments"]]
-    version = await _persist(conn, actor, loaded, t, unread_increment=1, detail=detail)
+    version = await _persist(conn, actor, loaded, t, unread_increment=1, detail=detail, message=message)
     return message, version
 
 

@@ -1,6 +1,7 @@
 """Real servers on 127.0.0.1 for the notification tests: an SMTP server (aiosmtpd) that records
-what arrives, and an HTTP SMS gateway that answers as a test scripts it. No client is mocked:
-the worker talks SMTP and HTTP to these exactly as to production relays."""
+what arrives, and an HTTP receiver that answers as a test scripts it — the SMS gateway, and a
+partner's webhook endpoint (tests/events/). No client is mocked: the worker talks SMTP and HTTP
+to these exactly as to production relays."""
 
 from __future__ import annotations
 
@@ -73,27 +74,32 @@ class SmtpServer:
 
 
 @dataclass
-class SmsGateway:
-    """An HTTP server on 127.0.0.1: each POST is recorded and answered with the next scripted
-    status (200 once the script is used up); a float in the script means "hang that long"."""
+class HttpReceiver:
+    """An HTTP server on 127.0.0.1: each POST is recorded (headers, raw body, parsed JSON) and
+    answered with the next scripted status (200 once the script is used up); a float in the
+    script means "hang that long, then 200"."""
 
     script: list[int | float] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    path: str = "/sms"
 
     @property
     def url(self) -> str:
         assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}/sms"
+        return f"http://127.0.0.1:{self.server.server_address[1]}{self.path}"
 
-    def start(self) -> SmsGateway:
+    def start(self) -> HttpReceiver:
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
-                body = json.loads(self.rfile.read(length) or b"{}")
-                gateway.requests.append({"headers": dict(self.headers), "json": body, "path": self.path})
+                raw = self.rfile.read(length)
+                body = json.loads(raw or b"{}")
+                gateway.requests.append(
+                    {"headers": dict(self.headers), "json": body, "path": self.path, "raw": raw}
+                )
                 step = gateway.script.pop(0) if gateway.script else 200
                 if isinstance(step, float):
                     time.sleep(step)
@@ -118,3 +124,6 @@ class SmsGateway:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+SmsGateway = HttpReceiver

@@ -7,6 +7,7 @@
     message_templates  a unit's message templates and their export document
     unit_admin         the unit as its staff see it, settings, roles, staff, groups, grants
     admin, audit, ops  national administration; the PDL log and access log; readiness
+    events, webhooks   the event envelopes (webhooks and the live stream); webhook subscriptions
     attachments        the upload's response; the multipart body and binary download described
 
 Names are OpenAPI component names, so every class name is unique across the package and says

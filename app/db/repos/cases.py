@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos import case_reach
+from app.db.repos.events import emit_ctes, rows_for
 from app.db.repos.names import full_name
 from app.db.tables import (
     case_events,
@@ -31,6 +32,7 @@ from app.db.tables import (
     unit_role_assignments,
     units,
 )
+from app.domain.events import Event
 
 
 async def lock_for_staff(
@@ -42,6 +44,7 @@ async def lock_for_staff(
     stmt = (
         select(
             cases.c.id,
+            cases.c.reference,
             cases.c.status,
             cases.c.assignee_staff_id,
             cases.c.assignee_group_id,
@@ -81,9 +84,11 @@ async def save_transition(
     from_status: str,
     actor_staff_id: UUID,
     detail: dict[str, Any],
+    events: list[Event],
 ) -> int | None:
-    """Write the aggregate's state (version + 1), its case event (who, when, from, to) and the
-    actor's participation, which keeps a handler's access after the case moves on.
+    """Write the aggregate's state (version + 1), its case event (who, when, from, to), the
+    actor's participation, which keeps a handler's access after the case moves on, and the
+    domain events of the change (with their webhook deliveries).
 
     One statement, so the case row lock is held for one round trip less per write. None (and
     nothing written) if the version moved meanwhile."""
@@ -100,7 +105,7 @@ async def save_transition(
             updated_at=func.now(),
             unread_by_citizen=cases.c.unread_by_citizen + unread_increment,
         )
-        .returning(cases.c.id, cases.c.version)
+        .returning(cases.c.id, cases.c.unit_id, cases.c.version)
         .cte("upd")
     )
     event = insert(case_events).from_select(
@@ -120,7 +125,10 @@ async def save_transition(
         .from_select(["case_id", "staff_id"], select(upd.c.id, literal(actor_staff_id, PgUUID(as_uuid=True))))
         .on_conflict_do_nothing()
     )
-    stmt = select(upd.c.version).add_cte(event.cte("ev"), took_part.cte("part"))
+    ctes = [event.cte("ev"), took_part.cte("part")]
+    if events:
+        ctes += emit_ctes(rows_for(events, upd.c.unit_id, upd.c.id, source=upd))
+    stmt = select(upd.c.version).add_cte(*ctes)
     version: int | None = (await conn.execute(stmt)).scalar()
     return version
 

@@ -11,15 +11,17 @@ from datetime import date
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ARRAY, BindParameter, Date, Text, bindparam, func, select
+from sqlalchemy import ARRAY, BindParameter, Date, String, Text, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.prepared import Prepared
 from app.db.repos.citizen_cases import ct, usable_attachments, with_message
 from app.db.repos.citizen_units import Who
+from app.db.repos.events import emit_ctes
 from app.db.repos.notifications import dedup_prefix, new_case_recipients, notify_payload, notify_rows
 from app.db.tables import attachments, case_events, cases, citizens, messages, outbox, units
+from app.domain.events import Event, EventType
 from app.domain.notifications import Template
 
 _ATTACHMENT_IDS = bindparam("attachment_ids", type_=ARRAY(attachments.c.id.type))
@@ -92,13 +94,19 @@ NEW_MESSAGE_COLUMNS = ("id", "case_id", "kind", "body", "author_type", "author_d
 
 
 def _insert_case(has_message: bool, has_attachments: bool) -> Prepared:
-    """The case, its first message, the "created" event and the unit's notifications as one
-    statement, with `case_*` / `message_*` parameters; one compiled statement per shape."""
+    """The case, its first message, the "created" event, the `case.created` domain event (and its
+    webhook deliveries) and the unit's notifications as one statement, with `case_*` /
+    `message_*` parameters; one compiled statement per shape."""
     case = {k: bindparam(f"case_{k}", type_=cases.c[k].type) for k in NEW_CASE_COLUMNS}
     case_id, unit_id = case["id"], case["unit_id"]
-    ctes = [insert(cases).values(case).returning(cases.c.id).cte("new_case")]
+    new_case = insert(cases).values(case).returning(cases.c.id).cte("new_case")
+    ctes = [new_case]
     event = {"case_id": case_id, "action": "created", "actor_type": "citizen", "to_status": "new"}
     ctes.append(insert(case_events).values(event).returning(case_events.c.id).cte("created"))
+    created = literal(EventType.CASE_CREATED.value, String)
+    ctes += emit_ctes(
+        select(unit_id, new_case.c.id, created, bindparam("event_data", type_=JSONB)).select_from(new_case)
+    )
     payload, prefix = bindparam("notify_payload", type_=JSONB), bindparam("notify_prefix", type_=Text)
     notifying = notify_rows(Template.UNIT_NEW_CASE, new_case_recipients(unit_id), payload, prefix)
     ctes.append(notifying.returning(outbox.c.id).cte("notified"))
@@ -117,9 +125,11 @@ async def insert_case(
     case_row: dict[str, Any],
     message_row: dict[str, Any] | None,
     attachment_ids: list[UUID],
+    created: Event,
 ) -> int:
-    """The case, its first message, the "created" event and the unit's notifications, in one
-    statement. Returns how many attachments were linked (the caller checks all were)."""
+    """The case, its first message, the "created" case event, the `created` domain event and the
+    unit's notifications, in one statement. Returns how many attachments were linked (the
+    caller checks all were)."""
     if case_row.keys() != set(NEW_CASE_COLUMNS) or (
         message_row is not None and message_row.keys() != set(NEW_MESSAGE_COLUMNS)
     ):
@@ -128,6 +138,9 @@ async def insert_case(
     params = {f"case_{k}": v for k, v in case_row.items()}
     params["notify_payload"] = notify_payload(case_id, unit_id)
     params["notify_prefix"] = dedup_prefix(Template.UNIT_NEW_CASE, str(case_id))
+    if created.type != EventType.CASE_CREATED:
+        raise ValueError("the prebuilt statement writes a case.created event")
+    params["event_data"] = created.data
     if message_row is not None:
         params.update({f"message_{k}": v for k, v in message_row.items()})
         params["attachment_ids"] = attachment_ids

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos.citizen_cases import attachment_json, run_with_message, usable_attachments
+from app.db.repos.events import emit_ctes, rows_for
 from app.db.repos.notifications import citizen_replied
 from app.db.tables import (
     attachments,
@@ -22,6 +23,7 @@ from app.db.tables import (
     messages,
     outbox,
 )
+from app.domain.events import Event
 
 ct = case_types
 
@@ -130,6 +132,7 @@ async def lock_for_reply(
             cases.c.id,
             cases.c.unit_id,
             cases.c.citizen_id,
+            cases.c.reference,
             cases.c.status,
             cases.c.origin,
             cases.c.form,
@@ -159,15 +162,17 @@ async def save_reply(
     event: dict[str, Any],
     message_row: dict[str, Any],
     attachment_ids: list[UUID],
+    events: list[Event],
 ) -> tuple[int, int]:
-    """New status + version, the message, the event and the assignee's notification in one
-    statement. Returns (new version, attachments linked)."""
+    """New status + version, the message, the case event, the domain events (and their webhook
+    deliveries) and the assignee's notification in one statement. Returns (new version,
+    attachments linked)."""
     case_id, unit_id = state["id"], state["unit_id"]
     bumped = (
         update(cases)
         .where(cases.c.id == case_id)
         .values(status=to_status, version=cases.c.version + 1, updated_at=func.now())
-        .returning(cases.c.version)
+        .returning(cases.c.id, cases.c.unit_id, cases.c.version)
         .cte("bumped")
     )
     ctes: list[Any] = [
@@ -176,6 +181,7 @@ async def save_reply(
         .values(case_id=case_id, actor_type="citizen", **event)
         .returning(case_events.c.id)
         .cte("event"),
+        *emit_ctes(rows_for(events, bumped.c.unit_id, bumped.c.id, source=bumped)),
     ]
     if state["assignee_staff_id"] or state["assignee_group_id"]:
         notifying = citizen_replied(
