@@ -55,6 +55,9 @@ class Settings(BaseSettings):
 
     log_json: bool = True
 
+    # Outbound sends (domain.md "outbound case") per handler per fixed clock hour; more → 429.
+    outbound_sends_per_hour: int = Field(default=20, ge=1)
+
     @field_validator("bootstrap_system_admins", mode="after")
     @classmethod
     def _trim_admins(cls, value: list[str]) -> list[str]:

@@ -17,7 +17,9 @@ from app.api.routes import (
     citizen_cases,
     me,
     ops,
+    outbound,
     staff_cases,
+    statistics,
     unit_admin,
     units,
 )
@@ -64,7 +66,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(RequestContextMiddleware)
     app.include_router(ops.router)
     # Starlette matches routes in order: the hot paths (inbox, case view, case creation) first.
-    for module in (staff_cases, citizen_cases, auth, me, admin, units, unit_admin, case_types, audit):
+    routers = (staff_cases, citizen_cases, auth, me, admin, units, unit_admin, case_types, audit)
+    for module in (*routers, outbound, statistics):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[StrictQuery])
     return app
 

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.domain.errors import DomainError, ValidationFailed
+from app.domain.errors import DomainError, TooManyRequests, ValidationFailed
 
 # structlog, so the traceback lands in the same JSON log line as the request id.
 log = structlog.get_logger("careinbox.errors")
@@ -47,7 +47,10 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     extra = {k: v for k, v in exc.extra.items() if k not in {"type", "title", "status", "detail"}}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
-    return problem(exc.status, exc.type_slug, exc.title, exc.detail, **extra)
+    response = problem(exc.status, exc.type_slug, exc.title, exc.detail, **extra)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:

@@ -51,6 +51,18 @@ class PreconditionFailed(DomainError):
     title = "The resource has changed since it was read"
 
 
+class TooManyRequests(DomainError):
+    """A rate limit is reached; `retry_after` (seconds) becomes the Retry-After header."""
+
+    status = 429
+    type_slug = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int, **extra: Any) -> None:
+        super().__init__(detail, retry_after=retry_after, **extra)
+        self.retry_after = retry_after
+
+
 class ValidationFailed(DomainError):
     """Input that is well-formed JSON but breaks a domain rule (422)."""
 

@@ -23,6 +23,7 @@ from app.domain.calendar import STOCKHOLM, due_at
 from app.domain.case import Assignee, Case, CaseOrigin, CaseStatus, MessageKind
 from app.domain.errors import NotFound, ValidationFailed, check_version, field_error
 from app.domain.forms import validate_answers
+from app.domain.references import case_reference
 from app.domain.text import search_key
 from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
 
@@ -118,7 +119,7 @@ async def create_case(
         "unit_id": unit_id,
         "citizen_id": actor.citizen_id,
         "case_type_id": case_type_id,
-        "reference": f"{now.astimezone(STOCKHOLM).year}-{found['reference_number']:07d}",
+        "reference": case_reference(now, found["reference_number"]),
         "status": CaseStatus.NEW.value,
         "origin": CaseOrigin.CITIZEN.value,
         "subject": found["case_type_name"],

@@ -1,0 +1,103 @@
+"""Request and response shapes of outbound sends (api.md `POST /units/{unit_id}/outbound`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from app.api.case_type_schemas import QuestionIn
+from app.api.types import NonEmptyLine, NonEmptyText, StrictModel
+from app.domain.forms import MAX_QUESTIONS
+from app.domain.outbound import MAX_RECIPIENTS
+
+MAX_STAFF_ATTACHMENTS = 10  # domain.md: a staff message carries at most 10 files
+# Entries as written: duplicates (in any written form) are allowed and count once, so the list
+# may be longer than the 250 distinct recipients a send allows.
+MAX_RECIPIENT_ENTRIES = 4 * MAX_RECIPIENTS
+RecipientEntry = Annotated[str, StringConstraints(max_length=20)]
+
+
+class OutboundIn(StrictModel):
+    """Either `template_id` (a message template of this unit) or free text: `subject`, `body`,
+    `kind` and, for `kind: questions`, `questions` (the form, checked like a case type's)."""
+
+    recipients: list[RecipientEntry] = Field(
+        min_length=1,
+        max_length=MAX_RECIPIENT_ENTRIES,
+        description=f"1 to {MAX_RECIPIENTS} distinct personal numbers (personnummer or "
+        "samordningsnummer) in any valid written form; two spellings of one number are one "
+        "recipient. Any invalid one refuses the whole send (422 naming each, with its position).",
+    )
+    template_id: UUID | None = Field(default=None, description="send a message template of this unit")
+    subject: NonEmptyLine | None = None
+    body: NonEmptyText | None = Field(default=None, description="the text; the sender's signature is added")
+    kind: Literal["information", "questions"] | None = None
+    questions: list[QuestionIn] | None = Field(default=None, max_length=MAX_QUESTIONS)
+    attachment_ids: list[UUID] = Field(
+        default_factory=list,
+        max_length=MAX_STAFF_ATTACHMENTS,
+        description="your own uploads at this unit, not yet sent: stored once, shown in every case",
+    )
+
+
+class OutboundCreated(BaseModel):
+    id: UUID
+    case_ids: list[UUID] = Field(description="one case per distinct recipient, in the order first written")
+    recipient_count: int = Field(description="distinct recipients (duplicates counted once): one case each")
+
+
+class StatusCounts(BaseModel):
+    new: int
+    assigned: int
+    awaiting_citizen: int
+    closed: int
+
+
+class SenderRef(BaseModel):
+    id: UUID
+    name: str
+
+
+class TemplateRef(BaseModel):
+    id: UUID | None = Field(description="null once the template was deleted")
+    name: str = Field(description="the template's name when sent")
+
+
+class OutboundSummary(BaseModel):
+    id: UUID
+    created_at: datetime
+    sender: SenderRef
+    template: TemplateRef | None
+    kind: Literal["information", "questions"]
+    subject: str
+    recipient_count: int
+    status_counts: StatusCounts = Field(description="the send's cases by their status now")
+
+
+class OutboundPage(BaseModel):
+    items: list[OutboundSummary]
+    next_cursor: str | None
+
+
+class QuestionOut(BaseModel):
+    key: str
+    label: str
+    type: str
+    required: bool
+    options: list[str]
+
+
+class AttachmentRef(BaseModel):
+    id: UUID
+    filename: str
+    content_type: str
+    size: int
+
+
+class OutboundOut(OutboundSummary):
+    body: str = Field(description="as written, without the sender's signature")
+    questions: list[QuestionOut]
+    attachments: list[AttachmentRef]
