@@ -37,7 +37,9 @@ SELECT
       'attachments', (SELECT coalesce(json_agg(json_build_object(
             'id', a.id, 'filename', a.filename, 'content_type', a.content_type, 'size', a.size)
             ORDER BY a.created_at, a.id), '[]'::json)
-          FROM attachments a WHERE a.message_id = m.id)
+          FROM attachments a WHERE a.message_id = m.id
+            -- an outbound send's files: stored once, shown with each case's first message
+            OR (m.kind IN ('information', 'questions') AND a.outbound_id = c.outbound_id))
     ) ORDER BY m.created_at, m.id), '[]'::json)
    FROM messages m WHERE m.case_id = c.id) AS messages,
   (SELECT coalesce(json_agg(json_build_object(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import and_, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -28,8 +28,10 @@ from app.db.tables import (
     outbox,
     staff,
 )
+from app.domain.case import MessageKind
 
 ct = case_types
+OUTBOUND_MESSAGE_KINDS = (MessageKind.INFORMATION.value, MessageKind.QUESTIONS.value)
 
 
 async def thread_marking_read(conn: AsyncConnection, citizen_id: UUID, case_id: UUID) -> list[dict[str, Any]]:
@@ -60,7 +62,20 @@ async def thread_marking_read(conn: AsyncConnection, citizen_id: UUID, case_id: 
     )
     files = (
         select(func.coalesce(func.jsonb_agg(attachment_json(), type_=JSONB), literal([], JSONB), type_=JSONB))
-        .where(attachments.c.message_id == messages.c.id)
+        .where(
+            or_(
+                attachments.c.message_id == messages.c.id,
+                # An outbound send's files: stored once, shown with each case's first message.
+                and_(
+                    messages.c.kind.in_(OUTBOUND_MESSAGE_KINDS),
+                    attachments.c.outbound_id
+                    == select(cases.c.outbound_id)
+                    .where(cases.c.id == messages.c.case_id)
+                    .correlate(messages)
+                    .scalar_subquery(),
+                ),
+            )
+        )
         .scalar_subquery()
     )
     stmt = (

@@ -137,16 +137,19 @@ def _ensure_citizens() -> Prepared:
         .order_by(pnr)
     )
     cols = ["personal_number", "given_name", "family_name", "county_code", "protected_identity"]
-    return Prepared(insert(citizens).from_select(cols, rows).on_conflict_do_nothing())
+    return Prepared(
+        insert(citizens).from_select(cols, rows).on_conflict_do_nothing().returning(citizens.c.id)
+    )
 
 
 _ENSURE_CITIZENS = _ensure_citizens()
 
 
-async def ensure_citizens(conn: AsyncConnection, personal_numbers: list[str]) -> None:
+async def ensure_citizens(conn: AsyncConnection, personal_numbers: list[str]) -> int:
     """Recipients who never logged in become citizens now (name, county and protected identity
-    where the register knows them); they find their cases at first login, which keeps the id."""
-    await _ENSURE_CITIZENS.rows(conn, personal_numbers=personal_numbers)
+    where the register knows them); they find their cases at first login, which keeps the id.
+    Returns how many were new."""
+    return len(await _ENSURE_CITIZENS.rows(conn, personal_numbers=personal_numbers))
 
 
 SEND_COLUMNS = (
