@@ -78,6 +78,8 @@ async def unit_statistics(
         if row["per_category"]:
             target = categories.setdefault(row["category"], _figures())
         elif row["per_case_type"]:
+            if row["case_type_id"] is None:  # only outbound cases lack one, and they do not count
+                continue
             target = case_types.setdefault(
                 row["case_type_id"],
                 {

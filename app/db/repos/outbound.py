@@ -215,12 +215,13 @@ def _insert_send() -> Prepared:
         send["sender_staff_id"],
         send["created_at"],
     )
+    personal_numbers = _array("personal_numbers", String(12))
     r = (
         func.unnest(
             _array("case_ids", _UUID),
             _array("message_ids", _UUID),
             _array("references", String(20)),
-            _array("personal_numbers", String(12)),
+            personal_numbers,
         )
         .table_valued(
             column("case_id", _UUID),
@@ -230,10 +231,17 @@ def _insert_send() -> Prepared:
         )
         .render_derived(name="r")
     )
-    z = citizens.c
+    # The recipients' citizens by their unique index (`= ANY`), not by joining the whole table
+    # to the unnest()ed array: the planner cannot tell how long a parameter array is.
+    c = citizens.c
+    z = (
+        select(c.id, c.personal_number, c.email, c.phone, c.notify_by_email, c.notify_by_sms)
+        .where(c.personal_number == any_(personal_numbers))
+        .subquery("z")
+    )
     recipients = (
-        select(r, z.id.label("citizen_id"), z.email, z.phone, z.notify_by_email, z.notify_by_sms)
-        .select_from(r.join(citizens, z.personal_number == r.c.personal_number))
+        select(r, z.c.id.label("citizen_id"), z.c.email, z.c.phone, z.c.notify_by_email, z.c.notify_by_sms)
+        .select_from(r.join(z, z.c.personal_number == r.c.personal_number))
         .cte("recipients")
     )
     rc = recipients.c
