@@ -185,4 +185,7 @@ async def _extend(conn: AsyncConnection, ids: dict[str, Any]) -> dict[str, Any]:
     from app import demo_cases
 
     added.update(await demo_cases.load(conn, {**ids, **added}))
+    from app import demo_outbound
+
+    added.update(await demo_outbound.load(conn, {**ids, **added}))
     return added

@@ -45,6 +45,9 @@ async def test_the_citizen_answers_the_form_and_the_case_returns_to_the_sender(
     number = numbers(1, 1970)[0]
     case_id = (await send(client, clinic, clinic["handler"], [number], **QUESTIONNAIRE)).json()["case_ids"][0]
     me = await _citizen(client, number)
+    case = (await client.get(f"{API}/citizen/cases/{case_id}", headers=me)).json()
+    assert (case["status"], case["messages"][0]["kind"]) == ("awaiting_citizen", "questions")
+    assert [(q["key"], q["options"]) for q in case["form"]] == [("feeling", ["Bra", "Dåligt"]), ("fever", [])]
     reply = f"{API}/citizen/cases/{case_id}/messages"
     # The form decides: a required answer, the options, the types.
     for answers, loc in (

@@ -8,7 +8,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from app.api.case_schemas import AttachmentRef
 from app.api.case_type_schemas import QuestionIn
+from app.api.routes.citizen_cases import QuestionOut
 from app.api.types import NonEmptyLine, NonEmptyText, StrictModel
 from app.domain.forms import MAX_QUESTIONS
 from app.domain.outbound import MAX_RECIPIENTS
@@ -80,21 +82,6 @@ class OutboundSummary(BaseModel):
 class OutboundPage(BaseModel):
     items: list[OutboundSummary]
     next_cursor: str | None
-
-
-class QuestionOut(BaseModel):
-    key: str
-    label: str
-    type: str
-    required: bool
-    options: list[str]
-
-
-class AttachmentRef(BaseModel):
-    id: UUID
-    filename: str
-    content_type: str
-    size: int
 
 
 class OutboundOut(OutboundSummary):

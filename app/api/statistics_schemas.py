@@ -7,6 +7,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from app.api.case_schemas import CaseTypeRef
+
 
 class AnsweredWithinDeadline(BaseModel):
     count: int = Field(description="received cases first answered no later than their deadline")
@@ -27,12 +29,6 @@ class Figures(BaseModel):
 class CategoryFigures(Figures):
     category: str | None
     label: str | None
-
-
-class CaseTypeRef(BaseModel):
-    id: UUID
-    name: str
-    category: str | None
 
 
 class CaseTypeFigures(Figures):

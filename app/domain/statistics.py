@@ -2,8 +2,8 @@
 
 - **Period**: Swedish calendar dates `from`..`to`, both inclusive, i.e. from 00:00 Europe/Stockholm
   on `from` to 00:00 on the day after `to`. At most three years (`to` minus three years, plus a
-  day, is the earliest `from`). Without `to`: today; without `from`: 29 days before `to` (the
-  last 30 days).
+  day, is the earliest `from`); dates from 1900-01-01 to 9998-12-31. Without `to`: today; without
+  `from`: 29 days before `to` (the last 30 days).
 - Only **citizen cases** count (origin `citizen`): outbound cases are the clinic's own sends.
 - **received**: cases that arrived in the period.
 - **closed**: cases closed in the period (by `closed_at`), whenever they arrived.
@@ -33,6 +33,9 @@ from app.domain.errors import ValidationFailed
 
 MAX_SPAN_YEARS = 3
 DEFAULT_DAYS = 30
+# Dates a period may name: wide enough for any clinic, narrow enough that every bound is an
+# instant PostgreSQL and Python both hold (year 1 or 9999 would overflow in a time zone).
+EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
 
 
 def _years_before(day: date, years: int) -> date:
@@ -72,8 +75,11 @@ class Period:
 
 
 def period(first: date | None, last: date | None, today: date) -> Period:
+    for name, day in (("from", first), ("to", last)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise _query_error(name, f"a date from {EARLIEST} to {LATEST}")
     last = last or today
-    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+    first = first or max(EARLIEST, last - timedelta(days=DEFAULT_DAYS - 1))
     if first > last:
         raise _query_error("from", "from is after to")
     if first <= _years_before(last, MAX_SPAN_YEARS):

@@ -156,6 +156,10 @@ class CaseOut(CaseSummaryOut):
     closed_at: datetime | None
     closure: str | None
     version: int
+    form: list[QuestionOut] = Field(
+        description="the case's questions: those the citizen answered when sending it, or those an "
+        "outbound `questions` case asks (answer them with `answers` in a reply while awaiting_citizen)"
+    )
     answers: list[AnswerOut]
     messages: list[MessageOut]
     events: list[EventOut]
