@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos import outbound as repo
+from app.db.repos import outbound_attachments
 from app.db.repos import outbound_reads as reads
 from app.domain.actors import StaffActor
 from app.domain.errors import NotFound, ValidationFailed, field_error
@@ -142,7 +143,7 @@ async def _attach(
 ) -> None:
     if not attachment_ids:
         return
-    linked = await repo.link_attachments(
+    linked = await outbound_attachments.link_attachments(
         conn, send_id, unit_id, sender_id, list(dict.fromkeys(attachment_ids))
     )
     errors = [

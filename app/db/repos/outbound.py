@@ -7,7 +7,8 @@
    register, in one INSERT ... SELECT over the array of personal numbers;
 3. `insert_send`: the send, every case, first message, case event, participation, PDL audit
    event and citizen notice, as one statement of data-modifying CTEs over the recipient arrays;
-4. `link_attachments` (only with attachment ids): the files, once, for the whole send.
+4. `link_attachments` (only with attachment ids, app/db/repos/outbound_attachments.py): the
+   files, once, for the whole send.
 
 Whatever the number of recipients, the statements and their SQL are the same: the recipients
 travel as arrays (`unnest`), never as one statement or one VALUES row per recipient.
@@ -32,7 +33,6 @@ from sqlalchemy import (
     literal,
     select,
     union_all,
-    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
@@ -40,7 +40,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.prepared import Prepared
 from app.db.tables import (
-    attachments,
     audit_events,
     case_events,
     case_participants,
@@ -308,31 +307,3 @@ async def insert_send(
     params = {f"send_{k}": v for k, v in send_row.items()} | shared | recipients
     (row,) = await _INSERT_SEND.rows(conn, **params)
     return int(row[0])
-
-
-_LINK_ATTACHMENTS = Prepared(
-    update(attachments)
-    .where(
-        attachments.c.id == any_(_array("attachment_ids", _UUID)),
-        attachments.c.unit_id == bindparam("unit_id", type_=_UUID),
-        attachments.c.uploaded_by_staff_id == bindparam("sender_id", type_=_UUID),
-        attachments.c.message_id.is_(None),
-        attachments.c.outbound_id.is_(None),
-    )
-    .values(outbound_id=bindparam("send_id", type_=_UUID))
-    .returning(attachments.c.id)
-)
-
-
-async def link_attachments(
-    conn: AsyncConnection, send_id: UUID, unit_id: UUID, sender_id: UUID, attachment_ids: list[UUID]
-) -> set[UUID]:
-    """Link the sender's own not yet sent uploads at this unit to the send: stored once, shown
-    in every recipient's case. Returns the ids linked; the others are not the sender's to send.
-
-    The seam for the attachments work: whichever way files come to belong to a message, this is
-    the one place an outbound send claims them."""
-    rows = await _LINK_ATTACHMENTS.rows(
-        conn, attachment_ids=attachment_ids, unit_id=unit_id, sender_id=sender_id, send_id=send_id
-    )
-    return {r[0] for r in rows}
