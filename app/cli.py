@@ -1,4 +1,4 @@
-"""Command line: `python -m app.cli run | migrate | seed | purge | openapi PATH`."""
+"""Command line: `python -m app.cli run | migrate | seed | worker | outbox … | purge | openapi PATH`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from app.db.migrations import upgrade_to_head
 
 def _database_url() -> str:
     if get_settings().app_env == "dev" and "BOOTSTRAP_SYSTEM_ADMINS" not in os.environ:
-        from app.demo import SYSTEM_ADMIN
+        from app.demo.identities import SYSTEM_ADMIN
 
         os.environ["BOOTSTRAP_SYSTEM_ADMINS"] = json.dumps([SYSTEM_ADMIN])
         get_settings.cache_clear()
@@ -34,7 +34,7 @@ def migrate() -> str:
 
 
 def seed(url: str) -> None:
-    from app.demo import load_demo
+    from app.demo.load import load_demo
 
     asyncio.run(load_demo(url, get_settings()))
 
@@ -58,19 +58,58 @@ def run() -> None:
 
 
 def purge() -> None:
-    """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys take space, nothing else."""
+    """Periodic housekeeping (e.g. from cron): expired Idempotency-Keys, and uploads nobody
+    attached within 24 h (rows and stored bytes)."""
     from app.db.engine import Database, create_engine
     from app.db.repos.idempotency import purge_expired
+    from app.services.attachments import purge_unattached_uploads
+    from app.storage.factory import build_store
 
-    async def _run() -> int:
+    async def _run() -> tuple[int, int]:
         db = Database(create_engine(_database_url(), pool_size=1, max_overflow=0))
+        store = build_store(get_settings(), db)
         try:
             async with db.transaction() as conn:
-                return await purge_expired(conn)
+                keys = await purge_expired(conn)
+            return keys, await purge_unattached_uploads(db, store)
+        finally:
+            await store.close()
+            await db.dispose()
+
+    keys, uploads = asyncio.run(_run())
+    print(f"purged {keys} expired idempotency keys and {uploads} unattached uploads")
+
+
+def worker() -> None:
+    """The outbox worker on its own (production: one or more beside the API); until SIGTERM."""
+    from app.notify.relay import run_worker
+
+    url = _database_url()
+    asyncio.run(run_worker(get_settings(), url))
+
+
+def outbox(args: list[str]) -> None:
+    """List pending/failed notifications (addresses masked), or send one again: `outbox retry ID`."""
+    from app.db.engine import Database, create_engine
+    from app.notify import admin
+
+    try:
+        which, arg = admin.parse(args)
+    except ValueError as exc:
+        sys.exit(str(exc))
+
+    async def _run() -> str:
+        db = Database(create_engine(_database_url(), pool_size=1, max_overflow=0))
+        try:
+            if which == "retry":
+                if await admin.retry(db, arg):
+                    return f"outbox row {arg} is pending again and will be sent shortly"
+                sys.exit(f"no failed or skipped outbox row {arg}")
+            return await admin.listing(db, which, arg)
         finally:
             await db.dispose()
 
-    print(f"purged {asyncio.run(_run())} expired idempotency keys")
+    print(asyncio.run(_run()))
 
 
 def openapi(path: str) -> None:
@@ -88,12 +127,16 @@ def main(argv: list[str]) -> None:
         migrate()
     elif command == "seed":
         seed(migrate())
+    elif command == "worker":
+        worker()
+    elif command == "outbox":
+        outbox(argv[2:])
     elif command == "purge":
         purge()
     elif command == "openapi":
         openapi(argv[2] if len(argv) > 2 else "openapi/openapi.json")
     else:
-        sys.exit(f"unknown command {command!r}; use run, migrate, seed, purge or openapi")
+        sys.exit(f"unknown command {command!r}; use run, migrate, seed, worker, outbox, purge or openapi")
 
 
 if __name__ == "__main__":

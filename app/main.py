@@ -9,32 +9,73 @@ from fastapi import FastAPI
 
 from app.api import problems
 from app.api.query_guard import StrictQuery
-from app.api.routes import (
-    admin,
+from app.api.routes import auth, case_type_categories, ops
+from app.api.routes.admin import central_case_types as national_central_case_types
+from app.api.routes.admin import organisation, region_roles, region_templates
+from app.api.routes.citizen import access_log
+from app.api.routes.citizen import attachments as citizen_attachments
+from app.api.routes.citizen import cases as citizen_cases
+from app.api.routes.citizen import me as citizen_me
+from app.api.routes.citizen import units as citizen_units
+from app.api.routes.staff import attachments as staff_attachments
+from app.api.routes.staff import (
     audit,
-    auth,
     case_types,
-    citizen_cases,
+    central_case_types,
+    citizen_grants,
+    follow_up,
+    groups,
     me,
-    ops,
+    message_templates,
     outbound,
-    staff_cases,
     statistics,
-    unit_admin,
+    unit_settings,
     units,
 )
+from app.api.routes.staff import cases as staff_cases
 from app.config import ConfigurationError, Settings, get_settings
+from app.container import Services, build_services
 from app.db.engine import Database, create_engine, resolve_database_url
 from app.db.migrations import schema_state
+from app.notify.relay import embedded_relay
 from app.observability import RequestContextMiddleware, configure_logging
-from app.services.container import Services, build_services
 
 API_PREFIX = "/api/v1"
+# Starlette matches routes in order: the hot paths (inbox, case view, case creation, outbound)
+# first.
+ROUTES = (
+    staff_cases,
+    outbound,
+    citizen_cases,
+    citizen_units,
+    auth,
+    me,
+    citizen_me,
+    organisation,
+    region_roles,
+    units,
+    unit_settings,
+    groups,
+    message_templates,
+    citizen_grants,
+    case_type_categories,
+    case_types,
+    central_case_types,
+    national_central_case_types,
+    region_templates,
+    audit,
+    follow_up,
+    statistics,
+    access_log,
+    staff_attachments,
+    citizen_attachments,
+)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_production()
+    settings.check_attachment_store()
     configure_logging(settings.log_json)
 
     @asynccontextmanager
@@ -46,10 +87,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if not state.ready:
             await db.dispose()
             raise ConfigurationError(f"refusing to start: {state.as_dict()['detail']}")
-        app.state.services = build_services(settings, db)
+        app.state.services = services = build_services(settings, db)
         try:
-            yield
+            # `make run`: the outbox worker (and without SMTP_HOST the var/mail/ sink) in this
+            # process, so notifications arrive with no extra step; production runs it apart.
+            async with embedded_relay(settings, db, services.attachment_store):
+                yield
         finally:
+            await services.attachment_store.close()
             if database is None:
                 await db.dispose()
 
@@ -65,9 +110,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     problems.install(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(ops.router)
-    # Starlette matches routes in order: the hot paths (inbox, case view, case creation) first.
-    routers = (staff_cases, citizen_cases, auth, me, admin, units, unit_admin, case_types, audit)
-    for module in (*routers, outbound, statistics):
+    for module in ROUTES:
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[StrictQuery])
     return app
 

@@ -16,6 +16,9 @@ from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = Counter("careinbox_http_requests_total", "HTTP requests", ["method", "route", "status"])
+ATTACHMENTS_PURGED = Counter(
+    "careinbox_attachments_purged_total", "Uploads deleted because nobody attached them within 24 h"
+)
 LATENCY = Histogram("careinbox_http_request_seconds", "HTTP request latency", ["method", "route"])
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Where JSON access lines go directly (set by configure_logging); None = through structlog.

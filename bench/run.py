@@ -23,10 +23,10 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
+from app.container import build_services
 from app.db.engine import Database, create_engine, to_async_url
 from app.identity.tokens import TokenService
 from app.main import attach_services, create_app
-from app.services.container import build_services
 from bench import report, wrk
 from bench.capture import Replay, capture, raw_pool
 from bench.cpu import Meter

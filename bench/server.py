@@ -23,7 +23,7 @@ import uvicorn
 from fastapi import Depends, FastAPI, Response
 
 from app.api.deps import CitizenUser, Conn, requires
-from app.api.routes.citizen_cases import NewCaseIn
+from app.api.schemas.citizen import CitizenCaseIn
 from app.config import Settings
 from app.domain.actors import StaffActor
 from app.domain.policy import Permission as P
@@ -36,7 +36,7 @@ def add_floor_routes(app: FastAPI) -> None:
     async def guarded(unit_id: UUID, conn: Conn, actor: CaseReader) -> Response:
         return Response(b"{}", media_type="application/json")
 
-    async def citizen_guarded(conn: Conn, actor: CitizenUser, body: NewCaseIn) -> Response:
+    async def citizen_guarded(conn: Conn, actor: CitizenUser, body: CitizenCaseIn) -> Response:
         return Response(b"{}", media_type="application/json")
 
     app.add_api_route("/bench/units/{unit_id}/guarded", guarded, methods=["GET"], include_in_schema=False)

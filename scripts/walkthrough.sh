@@ -53,6 +53,8 @@ staff_token() {
 echo "1. The citizen logs in, finds the clinic and sends a case"
 call 200 POST /auth/citizen/token "" "{\"personal_number\": \"$CITIZEN_PNR\"}"
 CITIZEN="$(json "d['access_token']")"
+# Notice of clinic messages by e-mail (a fixed text, no case content): in var/mail/ with make run.
+call 200 PATCH /citizen/me "$CITIZEN" '{"email": "maja@example.se", "notify_by_email": true}'
 call 200 GET "/citizen/units?q=norrmalm" "$CITIZEN"
 UNIT="$(json "d['items'][0]['id']")"
 call 200 GET "/citizen/units/$UNIT/case-types" "$CITIZEN"
@@ -139,3 +141,5 @@ call 200 GET "/units/$UNIT/statistics?from=2026-01-01&to=2026-12-31" "$MANAGER" 
 call 422 GET "/units/$UNIT/statistics?from=2026-12-31&to=2026-01-01" "$MANAGER"
 call 403 GET "/units/$UNIT/statistics" "$HANDLER"
 echo "OK: the walk-through ran end to end"
+echo "Notifications (make run without SMTP_HOST): the unit's 'Nytt ärende' and Maja's notices are"
+echo "in var/mail/*.eml once the worker has sent them (a second or so); python -m app.cli outbox lists the rest."

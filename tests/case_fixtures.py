@@ -17,7 +17,6 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.tables import case_types, cases, citizens, group_members, groups
-from app.domain.calendar import due_at as deadline
 from tests.helpers import pnr
 
 _seq = itertools.count(1)
@@ -123,7 +122,8 @@ async def add_case(
     answers: dict[str, Any] | None = None,
     closure: str | None = None,
 ) -> UUID:
-    """A citizen case as if it had arrived at `created_at` (default: now)."""
+    """A citizen case as if it had arrived at `created_at` (default: now), due two days later
+    unless `due_at` says otherwise."""
     created = created_at or datetime.now(UTC)
     n = (await conn.execute(select(func.nextval("case_reference_seq")))).scalar_one()
     case_id: UUID = (
@@ -141,7 +141,8 @@ async def add_case(
                 answers=answers if answers is not None else {"medicine": "Alvedon"},
                 assignee_staff_id=assignee_staff_id,
                 assignee_group_id=assignee_group_id,
-                due_at=due_at or deadline(created),
+                # Not the calendar's deadline: set-up data stays independent of the code under test.
+                due_at=due_at or created + timedelta(days=2),
                 closure=closure,
                 closed_at=created + timedelta(hours=1) if status == "closed" else None,
                 created_at=created,

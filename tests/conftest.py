@@ -10,21 +10,37 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.config import Settings
+from app.container import Services, build_services
 from app.db.engine import Database, create_engine, embedded_postgres_url, to_async_url
 from app.db.migrations import upgrade_to_head
+from app.domain import calendar
 from app.main import attach_services, create_app
-from app.services.container import Services, build_services
 from tests.helpers import SYSTEM_ADMIN_HSA
+
+# Property tests (hypothesis) are derandomized unless asked otherwise: each test's examples
+# follow from its own code, so a failure in CI comes back with the same command anywhere, and
+# the falsifying example is printed. HYPOTHESIS_PROFILE=explore draws fresh examples (and prints
+# the seed and a @reproduce_failure blob for anything it finds).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} (HYPOTHESIS_PROFILE=explore for random examples)"
 
 
 def _server_url() -> str:
@@ -131,3 +147,36 @@ async def committed_client(
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
+
+
+@pytest.fixture
+def set_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Stops the clock the date rules read (`app.domain.calendar.now`: a grant's last day, today)
+    at a given instant, so a test that names a date cannot race a Stockholm midnight with the
+    server. Deadlines are computed from the database's clock and are not affected."""
+
+    def set_to(instant: datetime) -> None:
+        if instant.utcoffset() is None:
+            raise ValueError("give the instant a time zone")
+        monkeypatch.setattr(calendar, "now", lambda: instant)
+
+    return set_to
+
+
+@pytest.fixture
+def set_database_clock(conn: AsyncConnection) -> Callable[[datetime], Awaitable[None]]:
+    """Stops the database's `now()` at a given instant for the test's transaction, so a row the
+    app stamps with `now()` (a case's arrival, hence its deadline) has a time the test can name.
+    How: a `now()` of our own in `public`, found first because search_path (SET LOCAL, rolled
+    back with the test) puts pg_catalog after it. Column defaults keep the real clock."""
+
+    async def set_to(instant: datetime) -> None:
+        if instant.utcoffset() is None:
+            raise ValueError("give the instant a time zone")
+        await conn.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql STABLE"
+            f" AS $$ SELECT timestamptz '{instant.isoformat()}' $$"
+        )
+        await conn.exec_driver_sql("SET LOCAL search_path = public, pg_catalog")
+
+    return set_to

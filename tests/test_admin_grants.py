@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -11,10 +12,15 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.repos.citizen_grants import active_grants
-from app.db.tables import audit_events, case_types, citizen_grants
-from app.services.citizen_grants import today
-from tests.helpers import API, Clinic, make_clinic, pnr
+from app.db.tables import audit_events, case_types, citizen_grants, units
+from tests.citizen_fixtures import open_clinic
+from tests.helpers import API, Clinic, bearer, citizen_token, make_clinic, pnr
+
+# The clock the server reads is stopped (`set_clock`): dates named here are not raced by midnight.
+# 23:30 in Stockholm (UTC+1 in March) on 10 March 2026; an hour later it is the 11th there.
+TODAY = date(2026, 3, 10)
+LATE_TODAY = datetime(2026, 3, 10, 22, 30, tzinfo=UTC)
+TOMORROW_IN_STOCKHOLM = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
 
 ROLES = {
     "rec": ["case_receiver"],
@@ -50,8 +56,9 @@ async def grant(client: httpx.AsyncClient, c: Clinic, who: str = "rec", **body: 
 
 
 async def test_receivers_and_handlers_grant(
-    client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
+    client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic, set_clock: Callable[[datetime], None]
 ) -> None:
+    set_clock(LATE_TODAY)
     number = pnr(1990, 3, 7)
     ten_digits = f"{number[2:8]}-{number[8:]}"
     r = await client.post(url(clinic), headers=clinic["rec"].headers, json={"personal_number": ten_digits})
@@ -67,11 +74,30 @@ async def test_receivers_and_handlers_grant(
         "active",
     }
     case_type = await add_case_type(conn, clinic.unit_id)
-    until = (today() + timedelta(days=30)).isoformat()
-    h = await grant(client, clinic, "handler", case_type_id=case_type, valid_until=until)
-    assert h["case_type_id"] == case_type and h["valid_until"] == until and h["active"] is True
-    # Valid through the last day: a grant until today still holds.
-    assert (await grant(client, clinic, valid_until=today().isoformat()))["active"] is True
+    h = await grant(client, clinic, "handler", case_type_id=case_type, valid_until="2026-04-09")
+    assert h["case_type_id"] == case_type and h["valid_until"] == "2026-04-09" and h["active"] is True
+    # Valid through the last day: a grant until today still holds, and is listed active...
+    last_day = await grant(client, clinic, valid_until=TODAY.isoformat())
+    assert last_day["active"] is True
+    listed = {
+        g["id"]: g["active"]
+        for g in (await client.get(url(clinic), headers=clinic["rec"].headers)).json()["items"]
+    }
+    assert listed[last_day["id"]] is True
+    # ... until Stockholm's next day begins (UTC is still on the 10th): listed inactive, and
+    # that date is now in the past for a new grant.
+    set_clock(TOMORROW_IN_STOCKHOLM)
+    listed = {
+        g["id"]: g["active"]
+        for g in (await client.get(url(clinic), headers=clinic["rec"].headers)).json()["items"]
+    }
+    assert listed[last_day["id"]] is False and listed[h["id"]] is True
+    r = await client.post(
+        url(clinic),
+        headers=clinic["rec"].headers,
+        json={"personal_number": pnr(), "valid_until": TODAY.isoformat()},
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "valid_until"]
 
 
 @pytest.mark.parametrize("who", ["admin", "perm", "reviewer"])
@@ -126,30 +152,48 @@ async def test_bad_bodies_are_422(client: httpx.AsyncClient, clinic: Clinic, bod
     assert r.status_code == 422, r.text
 
 
-async def test_valid_until_in_the_past_is_422(client: httpx.AsyncClient, clinic: Clinic) -> None:
-    yesterday = (today() - timedelta(days=1)).isoformat()
+async def test_valid_until_in_the_past_is_422(
+    client: httpx.AsyncClient, clinic: Clinic, set_clock: Callable[[datetime], None]
+) -> None:
+    set_clock(LATE_TODAY)
     r = await client.post(
-        url(clinic), headers=clinic["rec"].headers, json={"personal_number": pnr(), "valid_until": yesterday}
+        url(clinic),
+        headers=clinic["rec"].headers,
+        json={"personal_number": pnr(), "valid_until": "2026-03-09"},
     )
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "valid_until"]
 
 
-async def test_expired_grants_are_listed_inactive_and_have_no_effect(
-    client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
+async def test_expired_grants_are_listed_inactive_and_open_nothing_for_the_citizen(
+    client: httpx.AsyncClient, conn: AsyncConnection
 ) -> None:
+    """What the citizen side reads (domain.md "Service area"): a unit no one may contact opens to
+    the citizen by this unit's live grant only, not by an expired one or another unit's."""
+    setup = await open_clinic(client, conn, ROLES, scope="none")
+    here = setup.clinic
     number = pnr()
-    unit = uuid.UUID(clinic.unit_id)
     await conn.execute(
-        insert(citizen_grants).values(unit_id=unit, personal_number=number, valid_until=date(2020, 1, 1))
+        insert(citizen_grants).values(
+            unit_id=uuid.UUID(here.unit_id), personal_number=number, valid_until=date(2020, 1, 1)
+        )
     )
-    r = await client.get(url(clinic), headers=clinic["rec"].headers, params={"personal_number": number})
+    r = await client.get(url(here), headers=here["rec"].headers, params={"personal_number": number})
     [expired] = r.json()["items"]
     assert expired["active"] is False
-    assert await active_grants(conn, unit, number, today()) == []
-    live = await grant(client, clinic, personal_number=number)
     other = await make_clinic(client, {"rec": ["case_receiver"]})
     await grant(client, other, personal_number=number)
-    assert [g["id"] for g in await active_grants(conn, unit, number, today())] == [uuid.UUID(live["id"])]
+    who = bearer(await citizen_token(client, number))
+    case_types_here = f"{API}/citizen/units/{here.unit_id}/case-types"
+    assert (await client.get(case_types_here, headers=who)).status_code == 404
+    assert here.unit_id not in [
+        u["id"] for u in (await client.get(f"{API}/citizen/units", headers=who)).json()["items"]
+    ]
+    await grant(client, here, personal_number=number)
+    r = await client.get(case_types_here, headers=who)
+    assert r.status_code == 200 and [t["id"] for t in r.json()["items"]] == [setup.case_type_id]
+    assert here.unit_id in [
+        u["id"] for u in (await client.get(f"{API}/citizen/units", headers=who)).json()["items"]
+    ]
 
 
 async def test_list_filters_by_personal_number_and_pages(client: httpx.AsyncClient, clinic: Clinic) -> None:
@@ -269,5 +313,8 @@ async def test_listing_grants_by_personal_number_is_an_audited_citizen_search(
             )
         )
     ).all()
-    assert [(a, p) for a, p, _ in rows] == [("case_list_search", number)]
-    assert rows[0][2].startswith("SE")  # the unit's HSA-id, looked up by the insert itself
+    unit_hsa_id = (
+        await conn.execute(select(units.c.hsa_id).where(units.c.id == uuid.UUID(clinic.unit_id)))
+    ).scalar_one()
+    # The unit's HSA-id, looked up by the insert itself.
+    assert [tuple(r) for r in rows] == [("case_list_search", number, unit_hsa_id)]

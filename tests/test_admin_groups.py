@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.db.tables import cases, citizens
 from tests.helpers import API, Clinic, add_staff, make_clinic, pnr
+from tests.locks import backend_pid, until_blocked_by
 
 
 @pytest.fixture
@@ -255,7 +256,7 @@ async def test_delete_waits_for_a_concurrent_assignment_and_then_refuses(
         deleting = asyncio.create_task(
             client.delete(groups_url(clinic, group["id"]), headers=clinic["admin"].headers)
         )
-        await asyncio.sleep(0.3)
+        await until_blocked_by(engine, await backend_pid(other))
         assert not deleting.done()  # waits for the assignment's transaction
         await other.commit()
     r = await asyncio.wait_for(deleting, 10)

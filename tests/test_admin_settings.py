@@ -167,7 +167,7 @@ async def test_searchable_needs_a_service_area_and_an_active_case_type(
 
 
 async def test_demo_unit_admin_data_is_idempotent(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
-    from app import demo_unit_admin
+    from app.demo import unit_admin as demo_unit_admin
 
     clinic = await make_clinic(client, {"admin": ["local_admin", "case_handler", "case_receiver"]})
     restricted = await add_case_type(conn, clinic.unit_id, restricted=True)

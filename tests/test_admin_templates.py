@@ -120,7 +120,7 @@ async def test_local_admin_copies_a_template_into_a_draft(client: httpx.AsyncCli
 
 
 async def test_demo_catalog_is_idempotent(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
-    from app import demo_catalog
+    from app.demo import catalog as demo_catalog
 
     clinic = await make_clinic(client, {"admin": ["local_admin"]})
     south = await add_unit(client, clinic, 9100)

@@ -11,7 +11,7 @@ from uuid import UUID
 import httpx
 from sqlalchemy import text
 
-from app.services.container import Services
+from app.container import Services
 from tests.case_fixtures import add_case, add_citizen, add_group
 from tests.helpers import API, Clinic, Person, add_staff, make_clinic
 

@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.services.pagination import encode_cursor
+from app.db.keyset import encode_cursor
 from tests.case_fixtures import add_case, add_case_type, add_citizen, add_group
 from tests.helpers import API, Clinic, make_clinic
 

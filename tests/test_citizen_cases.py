@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -11,7 +12,6 @@ from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.tables import case_events, case_notes, cases, messages, outbox, staff
-from app.domain.calendar import due_at
 from tests.citizen_fixtures import (
     add_case_type,
     add_grant,
@@ -27,9 +27,16 @@ from tests.helpers import API
 MISSING = "00000000-0000-0000-0000-000000000000"
 
 
-async def test_create_case(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
+async def test_create_case(
+    client: httpx.AsyncClient,
+    conn: AsyncConnection,
+    set_database_clock: Callable[[datetime], Awaitable[None]],
+) -> None:
     setup = await open_clinic(client, conn)
     who = await citizen(client)
+    # domain.md's "Deadline" example: in on 23 December, Christmas Eve, Christmas Day, Boxing Day
+    # and a weekend off, due at 23:59:59 Stockholm time (CET) on Tuesday 29 December.
+    await set_database_clock(datetime(2026, 12, 23, 9, 0, tzinfo=UTC))
     r = await client.post(
         f"{API}/citizen/cases",
         headers=who.headers,
@@ -43,9 +50,9 @@ async def test_create_case(client: httpx.AsyncClient, conn: AsyncConnection) -> 
     assert r.headers["location"] == f"/api/v1/citizen/cases/{case['id']}"
     assert case["status"] == "new" and case["version"] == 1 and case["origin"] == "citizen"
     assert case["subject"] == "Förnya recept" == case["case_type"]["name"]
-    assert re.fullmatch(r"\d{4}-\d{7}", case["reference"])
-    created = datetime.fromisoformat(case["created_at"])
-    assert datetime.fromisoformat(case["due_at"]) == due_at(created)
+    assert re.fullmatch(r"2026-\d{7}", case["reference"])
+    assert case["created_at"] == "2026-12-23T09:00:00Z"
+    assert case["due_at"] == "2026-12-29T22:59:59Z"
     assert case["answers"] == [
         {"key": "medicine", "label": "Vilket läkemedel?", "type": "text", "value": "Levaxin"}
     ]
@@ -57,7 +64,7 @@ async def test_create_case(client: httpx.AsyncClient, conn: AsyncConnection) -> 
     ]
     row = (await conn.execute(select(cases).where(cases.c.id == case["id"]))).one()
     assert row.form[0]["key"] == "medicine" and row.answers == {"medicine": "Levaxin"}
-    assert row.due_at == due_at(row.created_at)
+    assert row.due_at == datetime(2026, 12, 29, 22, 59, 59, tzinfo=UTC)
     kinds = (
         await conn.execute(
             select(messages.c.kind, messages.c.author_type).where(messages.c.case_id == row.id)
@@ -178,7 +185,8 @@ async def test_attachments_only_where_the_case_type_allows(
     r = await _post(
         client, who.headers, new_case_body(setup, case_type_id=allowing, attachment_ids=[MISSING])
     )
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "attachment_ids"]
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "attachment_ids", 0]
+    assert MISSING in r.json()["detail"]
 
 
 async def test_list_own_cases_newest_first(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
@@ -311,16 +319,13 @@ async def test_read_own_case_marks_clinic_messages_read(
     assert listed[0]["unread_count"] == 0
 
 
-async def _upload(conn: AsyncConnection, citizen_pnr: str, name: str = "bild.png") -> str:
-    """What POST /citizen/attachments (a later issue) will store: a file not yet on a message."""
-    citizen_id = (
-        await conn.execute(text("SELECT id FROM citizens WHERE personal_number = :p"), {"p": citizen_pnr})
-    ).scalar_one()
-    stmt = text(
-        "INSERT INTO attachments (uploaded_by_citizen_id, filename, content_type, size, sha256, content) "
-        "VALUES (:c, :n, 'image/png', 4, repeat('0', 64), '\\x89504e47') RETURNING id"
-    )
-    return str((await conn.execute(stmt, {"c": citizen_id, "n": name})).scalar_one())
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 8
+
+
+async def _upload(client: httpx.AsyncClient, who: Any, name: str = "bild.png") -> str:
+    r = await client.post(f"{API}/citizen/attachments", headers=who.headers, files={"file": (name, PNG)})
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
 
 
 async def test_known_attachments_go_with_the_first_message(
@@ -329,13 +334,13 @@ async def test_known_attachments_go_with_the_first_message(
     setup = await open_clinic(client, conn)
     allowing = await add_case_type(conn, setup.unit_id, name="Bilder", attachments=True)
     who, other = await citizen(client), await citizen(client)
-    mine, theirs = await _upload(conn, who.personal_number), await _upload(conn, other.personal_number)
+    mine, theirs = await _upload(client, who), await _upload(client, other)
     r = await _post(client, who.headers, new_case_body(setup, case_type_id=allowing, attachment_ids=[theirs]))
     assert r.status_code == 422
     case = await send_case(client, who, setup, case_type_id=allowing, attachment_ids=[mine])
     [message] = case["messages"]
     assert message["attachments"] == [
-        {"id": mine, "filename": "bild.png", "content_type": "image/png", "size": 4}
+        {"id": mine, "filename": "bild.png", "content_type": "image/png", "size": len(PNG)}
     ]
     r = await client.get(f"{API}/citizen/cases/{case['id']}", headers=who.headers)
     assert r.json()["messages"][0]["attachments"] == message["attachments"]

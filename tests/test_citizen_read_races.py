@@ -8,11 +8,12 @@ import httpx
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.container import Services
 from app.db.repos import citizen_threads
 from app.db.tables import cases, messages
-from app.services.container import Services
 from tests.case_fixtures import add_case, add_citizen
 from tests.helpers import make_clinic
+from tests.locks import backend_pid, until_blocked_by
 
 
 async def _staff_message(conn, case_id, body: str) -> None:  # type: ignore[no-untyped-def]
@@ -44,7 +45,7 @@ async def test_a_message_committed_while_the_citizen_reads_stays_unread(
         await _staff_message(staff_conn, case_id, "Andra svaret.")  # holds the case row lock
         citizen_tx = await citizen_conn.begin()
         reading = asyncio.create_task(citizen_threads.thread_marking_read(citizen_conn, citizen_id, case_id))
-        await asyncio.sleep(0.3)  # the citizen's statement now waits for the row lock
+        await until_blocked_by(engine, await backend_pid(staff_conn))  # the citizen's read waits
         assert not reading.done()
         await staff_tx.commit()
         await reading

@@ -56,6 +56,21 @@ async def test_a_valid_grant_opens_a_unit_out_of_area(
     assert hidden.unit_id not in await _unit_ids(client, other.headers)
 
 
+async def test_a_unit_grant_opens_that_unit_only(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
+    """The list, the case types and case creation agree: a grant at one hidden unit is no key to
+    another (the list once asked whether the citizen held a valid grant at any unit)."""
+    granted_here = await open_clinic(client, conn, scope="none")
+    hidden_elsewhere = await open_clinic(client, conn, scope="none")
+    who = await citizen(client)
+    await add_grant(conn, granted_here.unit_id, who.personal_number)
+    seen = await _unit_ids(client, who.headers)
+    assert granted_here.unit_id in seen and hidden_elsewhere.unit_id not in seen
+    r = await client.get(f"{API}/citizen/units/{hidden_elsewhere.unit_id}/case-types", headers=who.headers)
+    assert r.status_code == 404
+    r = await client.post(f"{API}/citizen/cases", headers=who.headers, json=new_case_body(hidden_elsewhere))
+    assert r.status_code == 404
+
+
 async def test_a_unit_without_an_open_case_type_is_not_listed(
     client: httpx.AsyncClient, conn: AsyncConnection
 ) -> None:

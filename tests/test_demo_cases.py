@@ -14,7 +14,8 @@ from sqlalchemy.engine import make_url
 from app.config import Settings
 from app.db.engine import create_engine
 from app.db.migrations import upgrade_to_head
-from app.demo import SYSTEM_ADMIN, UNITS, load_demo
+from app.demo.identities import SYSTEM_ADMIN, UNITS
+from app.demo.load import load_demo
 
 
 def _admin(url: str, sql: str) -> None:
@@ -76,10 +77,15 @@ async def test_demo_inbox(demo_url: str) -> None:
     assert sorted(closures) == ["answered", "closed_without_answer"]
     kinds = {k for (k,) in await _rows(demo_url, "SELECT DISTINCT kind FROM messages")}
     assert {"citizen", "partial_reply", "counter_question", "answer"} <= kinds
+    citizen_cases = "SELECT id FROM cases WHERE origin = 'citizen'"  # the outbound sends are apart
     [(events, audited)] = await _rows(
-        demo_url, "SELECT (SELECT count(*) FROM case_events), (SELECT count(*) FROM audit_events)"
+        demo_url,
+        f"SELECT (SELECT count(*) FROM case_events WHERE case_id IN ({citizen_cases})),"
+        f" (SELECT count(*) FROM audit_events WHERE case_id IN ({citizen_cases}))",
     )
-    assert events >= 10 + 14 and audited >= 14  # a created event per case, one per staff step
+    # A created event per case and one per step (16, the citizens' 2 replies included); one PDL
+    # event per staff step (14), none for the citizens' own.
+    assert (events, audited) == (10 + 16, 14)
     # Threads moved back in time with their case: nothing happened before the case arrived.
     [(early,)] = await _rows(
         demo_url,
@@ -103,6 +109,14 @@ async def test_demo_outbound_sends(demo_url: str) -> None:
         ("information", 4, None, ["closed"] * 4),
         ("questions", 2, "Uppföljning efter besök", ["assigned", "awaiting_citizen"]),
     ]
+    # A created event and a PDL event per case of a send, and Maja's answer (a citizen's, unlogged).
+    outbound_cases = "SELECT id FROM cases WHERE origin = 'outbound'"
+    [(events, audited)] = await _rows(
+        demo_url,
+        f"SELECT (SELECT count(*) FROM case_events WHERE case_id IN ({outbound_cases})),"
+        f" (SELECT count(*) FROM audit_events WHERE case_id IN ({outbound_cases}))",
+    )
+    assert (events, audited) == (6 + 1, 6)
     [(name,)] = await _rows(
         demo_url, "SELECT given_name FROM citizens WHERE personal_number = '194403152343'"
     )

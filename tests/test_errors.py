@@ -7,12 +7,23 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.api.deps import Conn
 from app.config import Settings
+from app.container import Services
 from app.main import attach_services, create_app
-from app.services.container import Services
-from tests.helpers import API, Person, bearer, citizen_token, make_clinic, pnr, staff_token, system_admin
+from tests.helpers import (
+    API,
+    Person,
+    add_person,
+    bearer,
+    citizen_token,
+    make_clinic,
+    pnr,
+    staff_token,
+    system_admin,
+)
 
 JSON = {"content-type": "application/json"}
 
@@ -156,10 +167,20 @@ async def test_a_database_constraint_never_surfaces_as_500(client: httpx.AsyncCl
 
 
 async def test_problem_documents_are_also_given_to_a_token_for_a_vanished_account(
-    client: httpx.AsyncClient, admin: Person
+    client: httpx.AsyncClient, conn: AsyncConnection, admin: Person
 ) -> None:
-    token = await staff_token(client, admin.hsa_id)
-    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 200
+    """A valid token whose account row is gone since it was issued: 401, not a 500."""
+    hsa_id = await add_person(client, admin)
+    staff = bearer(await staff_token(client, hsa_id))
+    number = pnr()
+    citizen = bearer(await citizen_token(client, number))
+    assert (await client.get(f"{API}/me", headers=staff)).status_code == 200
+    assert (await client.get(f"{API}/citizen/me", headers=citizen)).status_code == 200
+    await conn.execute(text("DELETE FROM staff WHERE hsa_id = :h"), {"h": hsa_id})
+    await conn.execute(text("DELETE FROM citizens WHERE personal_number = :p"), {"p": number})
+    assert "no longer exists" in assert_problem(await client.get(f"{API}/me", headers=staff), 401)["detail"]
+    r = await client.get(f"{API}/citizen/me", headers=citizen)
+    assert "no longer exists" in assert_problem(r, 401)["detail"]
 
 
 async def test_an_email_with_a_nul_is_422_not_500(client: httpx.AsyncClient) -> None:

@@ -109,3 +109,13 @@ async def test_direct_path_errors_are_sqlalchemy_errors(conn: AsyncConnection) -
             await _ECHO.rows(conn, n=1, s="a\x00b")  # the problem handlers turn 22021 into a 422
         assert getattr(nul.value.orig, "sqlstate", None) == "22021"
         await savepoint.rollback()
+
+
+async def test_the_private_adapter_methods_the_direct_path_calls_still_exist(conn: AsyncConnection) -> None:
+    """pyproject.toml caps SQLAlchemy below its next minor release for these; on an upgrade this
+    names what went missing (the tests above would only see the direct path fall back)."""
+    adapted = (await conn.get_raw_connection()).dbapi_connection
+    missing = [
+        n for n in ("_start_transaction", "_transaction", "_handle_exception") if not hasattr(adapted, n)
+    ]
+    assert missing == []

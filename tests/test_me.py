@@ -81,7 +81,7 @@ async def test_patch_settings(client: httpx.AsyncClient) -> None:
     assert settings["signature"] == "Hälsningar\nAnna"
     assert settings["notify_on_new_case"] is True and settings["notify_on_assigned"] is True
     assert settings["notification_email"] == "anna@example.se"
-    assert settings["notification_phone"] == "+46 70 123 45 67"
+    assert settings["notification_phone"] == "+46701234567"  # stored in E.164, as the gateway takes it
     # It is stored, not only echoed.
     assert (await client.get(f"{API}/me", headers=headers)).json()["settings"] == settings
     # A partial patch leaves the rest alone; a null signature goes back to the default.
@@ -122,7 +122,7 @@ async def test_directory_sync_picks_up_changed_catalog_data(client: httpx.AsyncC
             "family_name": "Berg",
             "title": "Barnmorska",
             "email": "anna.berg@example.se",
-            "phone": "+46 31 123 45",
+            "phone": "031-123 45 67",
             "protected_identity": False,
         },
     )
@@ -136,7 +136,7 @@ async def test_directory_sync_picks_up_changed_catalog_data(client: httpx.AsyncC
         "Berg",
         "Barnmorska",
         "anna.berg@example.se",
-        "+46 31 123 45",
+        "+46311234567",
     )
     # Name hidden by the person's own choice: the signature shown is the name-free one messages carry.
     assert me["settings"]["signature"].startswith("Med vänlig hälsning\nBarnmorska")

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jose import jwk, jwt
 
 from app.config import Settings
+from app.container import Services, build_services
 from app.domain.errors import Unauthenticated
 from app.identity.oidc import (
     PERSONAL_NUMBER_CLAIM,
@@ -29,7 +30,6 @@ from app.identity.oidc import (
     OidcVerifier,
 )
 from app.main import attach_services, create_app
-from app.services.container import Services, build_services
 from tests.helpers import API, SYSTEM_ADMIN_HSA, bearer, hsa
 
 ISSUER = "https://siths.example/op"

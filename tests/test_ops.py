@@ -12,9 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app.config import ConfigurationError, Settings
+from app.container import build_services
 from app.db.engine import Database, create_engine
 from app.main import attach_services, create_app
-from app.services.container import build_services
 from tests.helpers import API, system_admin
 
 

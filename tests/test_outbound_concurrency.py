@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from app.config import Settings
+from app.container import Services, build_services
 from app.main import attach_services, create_app
-from app.services.container import Services, build_services
 from tests.helpers import make_clinic
 from tests.outbound_fixtures import INFORMATION, numbers, url
 

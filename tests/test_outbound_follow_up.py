@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tests.attachment_fixtures import PDF, upload
 from tests.helpers import API, Clinic, bearer, citizen_token, make_clinic
 from tests.outbound_fixtures import INFORMATION, QUESTIONNAIRE, ROLES, numbers, send, url
 
@@ -40,7 +41,7 @@ async def test_information_is_read_and_cannot_be_answered(client: httpx.AsyncCli
 
 
 async def test_the_citizen_answers_the_form_and_the_case_returns_to_the_sender(
-    client: httpx.AsyncClient, clinic: Clinic
+    client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
 ) -> None:
     number = numbers(1, 1970)[0]
     case_id = (await send(client, clinic, clinic["handler"], [number], **QUESTIONNAIRE)).json()["case_ids"][0]
@@ -59,6 +60,21 @@ async def test_the_citizen_answers_the_form_and_the_case_returns_to_the_sender(
         r = await client.post(reply, headers=me, json={"body": "", "answers": answers})
         assert r.status_code == 422, r.text
         assert loc in [e["loc"] for e in r.json()["errors"]], r.json()
+    # Replies take files now, but not here: an outbound case has no case type allowing them
+    # (domain.md). Bad answers are named first; a refused reply leaves the upload unused.
+    upload_id = (await upload(client, "/citizen/attachments", me, PDF)).json()["id"]
+    bad = {"body": "", "answers": {"feeling": "Sådär"}, "attachment_ids": [upload_id]}
+    r = await client.post(reply, headers=me, json=bad)
+    assert r.status_code == 422 and ["body", "answers", "feeling"] in [e["loc"] for e in r.json()["errors"]]
+    with_file = {"body": "Se bilaga.", "answers": {"feeling": "Bra"}, "attachment_ids": [upload_id]}
+    r = await client.post(reply, headers=me, json=with_file)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "attachment_ids"], r.text
+    unused = await conn.execute(
+        text("SELECT attached_at IS NULL FROM attachments WHERE id = :a"), {"a": upload_id}
+    )
+    assert unused.scalar_one() is True
+    case = (await client.get(f"{API}/citizen/cases/{case_id}", headers=me)).json()
+    assert case["status"] == "awaiting_citizen" and len(case["messages"]) == 1
     r = await client.post(
         reply, headers=me, json={"body": "Inga besvär.", "answers": {"feeling": "Bra", "fever": False}}
     )

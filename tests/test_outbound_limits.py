@@ -13,10 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.config import Settings
+from app.container import build_services
 from app.main import attach_services, create_app
-from app.services.container import build_services
+from tests.attachment_fixtures import PDF, upload
 from tests.conftest import RolledBackDatabase
-from tests.helpers import API, Clinic, bearer, citizen_token, make_clinic
+from tests.helpers import API, Clinic, Person, bearer, citizen_token, make_clinic
 from tests.outbound_fixtures import INFORMATION, ROLES, counts, numbers, send, url
 from tests.volume import capture
 
@@ -26,41 +27,50 @@ async def clinic(client: httpx.AsyncClient) -> Clinic:
     return await make_clinic(client, ROLES)
 
 
-async def _upload(
-    conn: AsyncConnection, unit_id: str, staff_id: str | None, name: str = "kallelse.pdf"
-) -> str:
-    """A staff upload, as the attachments endpoint leaves it: at the unit, on no message yet."""
-    row = await conn.execute(
-        text(
-            "INSERT INTO attachments (unit_id, uploaded_by_staff_id, filename, content_type, size, sha256,"
-            " content) VALUES (:u, :s, :n, 'application/pdf', 8, repeat('0', 64), '%PDF-1.4') RETURNING id"
-        ),
-        {"u": UUID(unit_id), "s": UUID(staff_id) if staff_id else None, "n": name},
-    )
-    return str(row.scalar_one())
+async def _upload(client: httpx.AsyncClient, unit_id: str, who: Person, name: str = "kallelse.pdf") -> str:
+    """A staff upload through the attachments endpoint: at the unit, used by nothing yet."""
+    r = await upload(client, f"/units/{unit_id}/attachments", who.headers, PDF, name)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
 
 
-async def test_attachments_are_stored_once_and_shown_in_every_case(
+async def test_attachments_are_stored_once_shown_in_every_case_and_downloadable(
     client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
 ) -> None:
-    file_id = await _upload(conn, clinic.unit_id, clinic["handler"].staff_id)
+    file_id = await _upload(client, clinic.unit_id, clinic["handler"])
     recipients = numbers(2, 1990)
     sent = (
         await send(client, clinic, clinic["handler"], recipients, attachment_ids=[file_id], **INFORMATION)
     ).json()
-    rows = (await conn.execute(text("SELECT outbound_id, message_id FROM attachments WHERE id = :a"),
-                               {"a": UUID(file_id)})).all()  # fmt: skip
-    assert [(str(r.outbound_id), r.message_id) for r in rows] == [(sent["id"], None)]
+    # One stored file, used by the send, shown on each case's first message (message_attachments).
+    stored = (await conn.execute(text("SELECT outbound_id FROM attachments WHERE id = :a"),
+                                 {"a": UUID(file_id)})).scalars().all()  # fmt: skip
+    assert [str(o) for o in stored] == [sent["id"]]
+    links = await conn.execute(
+        text("SELECT m.case_id FROM message_attachments ma JOIN messages m ON m.id = ma.message_id "
+             "WHERE ma.attachment_id = :a"), {"a": UUID(file_id)},
+    )  # fmt: skip
+    assert sorted(str(c) for c in links.scalars()) == sorted(sent["case_ids"])
     view = (await client.get(url(clinic, f"/{sent['id']}"), headers=clinic["handler"].headers)).json()
     assert [a["id"] for a in view["attachments"]] == [file_id]
     for number, case_id in zip(recipients, sent["case_ids"], strict=True):
         me = bearer(await citizen_token(client, number))
         case = (await client.get(f"{API}/citizen/cases/{case_id}", headers=me)).json()
         assert [a["filename"] for a in case["messages"][0]["attachments"]] == ["kallelse.pdf"]
-    staff_case = await client.get(
-        f"{API}/units/{clinic.unit_id}/cases/{sent['case_ids'][0]}", headers=clinic["receiver"].headers
-    )
+        # Each recipient downloads the one stored file from their own case.
+        r = await client.get(f"{API}/citizen/cases/{case_id}/attachments/{file_id}", headers=me)
+        assert r.status_code == 200 and r.content == PDF
+    stranger = bearer(await citizen_token(client, numbers(1, 1930)[0]))
+    r = await client.get(f"{API}/citizen/cases/{sent['case_ids'][0]}/attachments/{file_id}", headers=stranger)
+    assert r.status_code == 404
+    staff_url = f"{API}/units/{clinic.unit_id}/cases/{sent['case_ids'][0]}"
+    staff_case = await client.get(staff_url, headers=clinic["receiver"].headers)
     assert [a["id"] for a in staff_case.json()["messages"][0]["attachments"]] == [file_id]
+    # A staff reader downloads it too (and the read is in the PDL log).
+    r = await client.get(f"{staff_url}/attachments/{file_id}", headers=clinic["receiver"].headers)
+    assert r.status_code == 200 and r.content == PDF
+    read = await conn.execute(text("SELECT count(*) FROM audit_events WHERE action = 'attachment_read'"))
+    assert read.scalar_one() == 1
     # Sent once: the same file cannot go out with another send.
     r = await send(
         client, clinic, clinic["handler"], recipients, expect=422, attachment_ids=[file_id], **INFORMATION
@@ -68,21 +78,22 @@ async def test_attachments_are_stored_once_and_shown_in_every_case(
     assert r.json()["errors"][0]["loc"] == ["body", "attachment_ids", 0]
 
 
-async def test_attachments_not_the_senders_own_unsent_uploads_are_named_and_nothing_is_sent(
+async def test_attachments_not_the_senders_own_unused_uploads_are_named_and_nothing_is_sent(
     client: httpx.AsyncClient, conn: AsyncConnection, clinic: Clinic
 ) -> None:
     other = await make_clinic(client, {"handler": ["case_handler"]})
-    mine = await _upload(conn, clinic.unit_id, clinic["handler"].staff_id)
-    colleague = await _upload(conn, clinic.unit_id, clinic["receiver"].staff_id)
-    elsewhere = await _upload(conn, other.unit_id, clinic["handler"].staff_id)
+    mine = await _upload(client, clinic.unit_id, clinic["handler"])
+    colleague = await _upload(client, clinic.unit_id, clinic["receiver"])
+    elsewhere = await _upload(client, other.unit_id, other["handler"])
     unknown = "0b7a3c1e-5d2f-4a6b-8c9d-0e1f2a3b4c5d"
     before = await counts(conn)
     r = await send(client, clinic, clinic["handler"], numbers(2), expect=422,
                    attachment_ids=[mine, colleague, elsewhere, unknown], **INFORMATION)  # fmt: skip
     assert [e["loc"][-1] for e in r.json()["errors"]] == [1, 2, 3]
     assert await counts(conn) == before
-    linked = await conn.execute(text("SELECT count(*) FROM attachments WHERE outbound_id IS NOT NULL"))
-    assert linked.scalar_one() == 0
+    used = await conn.execute(text("SELECT count(*) FROM attachments WHERE attached_at IS NOT NULL"))
+    assert used.scalar_one() == 0
+    assert (await conn.execute(text("SELECT count(*) FROM message_attachments"))).scalar_one() == 0
 
 
 async def test_a_repeat_with_the_same_idempotency_key_returns_the_same_cases(

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.repos.notifications import enqueue_citizen_notice
 from tests.helpers import Clinic, make_clinic, pnr
 from tests.outbound_fixtures import INFORMATION, QUESTIONNAIRE, ROLES, counts, numbers, send, url
 
@@ -108,6 +109,13 @@ async def test_the_citizen_is_told_by_the_channels_they_chose_with_ids_only(
         assert row["template"] == "citizen_new_message"
         assert set(row["payload"]) == {"case_id", "message_id"}
         assert row["dedup_key"] == f"citizen_new_message:{row['payload']['message_id']}:{row['channel']}"
+    # One rule (notifications.py): the single-message path, asked about the same first message,
+    # decides the same rows with the same keys, so it adds nothing.
+    before = (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one()
+    for row in rows:
+        payload = row["payload"]
+        await enqueue_citizen_notice(conn, UUID(payload["case_id"]), UUID(payload["message_id"]))
+    assert (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one() == before
 
 
 async def test_a_protected_sender_signs_without_the_name(

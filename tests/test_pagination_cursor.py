@@ -8,8 +8,8 @@ from uuid import UUID
 
 import pytest
 
+from app.db.keyset import decode_cursor, encode_cursor
 from app.domain.errors import ValidationFailed
-from app.services.pagination import decode_cursor, encode_cursor
 
 
 def _forge(value: object) -> str:

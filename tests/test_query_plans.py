@@ -12,8 +12,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from app.config import Settings
+from app.container import Services
+from app.db.tables import units
+from app.notify.worker import Worker
 from tests.helpers import API, bearer
 from tests.volume import Volume, capture, explain, is_query, seed, seq_scans
 
@@ -125,10 +130,36 @@ def _statistics_requests(v: Volume) -> list[Request]:
     ]
 
 
+async def _reminder_problems(
+    conn: AsyncConnection, engine: AsyncEngine, settings: Settings, services: Services
+) -> dict[str, str]:
+    """The worker's reminder statements (issue 8) with reminders on at every unit: each reads a
+    window of an index, never the whole case or message table."""
+    await conn.execute(
+        update(units).values(citizen_reminder_after_days=2, provider_reminder_enabled=True)
+    )
+    worker = Worker(services.db, {}, clock=lambda: datetime.now(UTC))
+    with capture(engine) as seen:
+        await worker.schedule_reminders()
+    inserts = [(s, p) for s, p in seen if s.lstrip().upper().startswith("INSERT INTO OUTBOX")]
+    assert len(inserts) == 2, seen
+    problems: dict[str, str] = {}
+    for statement, parameters in inserts:
+        found = seq_scans(await explain(conn, statement, parameters))
+        if found:
+            problems[f"reminders: {statement[:60]}"] = f"Seq Scan on {found}"
+    return problems
+
+
 async def test_no_sequential_scans_of_big_tables_at_volume(
-    client: httpx.AsyncClient, conn: AsyncConnection, engine: AsyncEngine
+    client: httpx.AsyncClient,
+    conn: AsyncConnection,
+    engine: AsyncEngine,
+    settings: Settings,
+    services: Services,
 ) -> None:
     v = await seed(client, conn)
     requests = await _staff_requests(client, v) + await _other_requests(client, v)
     problems = await _offending(client, conn, engine, requests)
+    problems |= await _reminder_problems(conn, engine, settings, services)
     assert not problems, "\n".join(f"{k}: {p}" for k, p in problems.items())

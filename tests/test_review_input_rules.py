@@ -103,7 +103,7 @@ async def test_pasted_invisible_characters_are_cleaned_from_addresses(
     assert r.status_code == 200, r.text
     settings = r.json()["settings"]
     assert settings["notification_email"] == "anna@example.se"
-    assert settings["notification_phone"] == "070-123 45 67"
+    assert settings["notification_phone"] == "+46701234567"
     # What is not an address stays refused.
     r = await client.patch(
         f"{API}/me/settings", headers=clinic["h"].headers, json={"notification_email": "a\x00@b.se"}

@@ -1,6 +1,6 @@
 """Schemathesis over every operation, in-process: no 5xx and every response matches the schema.
 
-The run gets its own migrated database loaded with the demo data (app/demo.py), and the app
+The run gets its own migrated database loaded with the demo data (app/demo/), and the app
 starts through its real lifespan. Every generated request goes out as the system admin, the
 demo local admin, the demo receiver+handler, a citizen, and anonymously; path ids are often
 swapped for real demo ids so the generated requests reach data, not only 404s.
@@ -35,7 +35,8 @@ from app.config import Settings
 from app.db.engine import Database, create_engine
 from app.db.migrations import upgrade_to_head
 from app.db.repos import people
-from app.demo import CITIZENS, SYSTEM_ADMIN, load_demo
+from app.demo.identities import CITIZENS, SYSTEM_ADMIN
+from app.demo.load import load_demo
 from app.identity.ports import DirectoryPerson
 from app.identity.tokens import TokenService
 from app.main import create_app

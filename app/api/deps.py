@@ -15,11 +15,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.container import Services
 from app.domain.actors import CitizenActor, StaffActor
 from app.domain.errors import Unauthenticated
 from app.domain.policy import Permission
 from app.services import identity
-from app.services.container import Services
 
 GUARD_ATTR = "__careinbox_guard__"
 

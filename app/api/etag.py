@@ -6,13 +6,19 @@ version 3: the version is the whole state, so weak and strong comparison agree) 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Response
 
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+def tagged(response: Response, body: dict[str, Any]) -> dict[str, Any]:
+    """`body` unchanged, its `version` set as the response's ETag."""
+    response.headers["ETag"] = etag(body["version"])
+    return body
 
 
 def parse_if_match(value: str | None) -> frozenset[int] | None:

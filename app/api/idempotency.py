@@ -1,5 +1,9 @@
 """HTTP glue for Idempotency-Key: read the header, serialise the route's result once, replay it.
 
+Why in app/api: everything here is transport (the header, the response bytes and headers, the
+`Idempotent-Replayed` marker); the rule itself — claim the key first, store only completed work,
+refuse a reused key with another body — is the use case in app/services/idempotency.py.
+
 A route wraps its service call in a few lines:
 
     async def create(conn: Conn, actor: CitizenUser, body: In, idem: Idempotent) -> Response:

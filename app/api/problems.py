@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.domain.errors import DomainError, TooManyRequests, ValidationFailed
+from app.domain.errors import DomainError, ValidationFailed
 
 # structlog, so the traceback lands in the same JSON log line as the request id.
 log = structlog.get_logger("careinbox.errors")
@@ -48,8 +48,7 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
     response = problem(exc.status, exc.type_slug, exc.title, exc.detail, **extra)
-    if isinstance(exc, TooManyRequests):
-        response.headers["Retry-After"] = str(exc.retry_after)
+    response.headers.update(exc.headers)
     return response
 
 

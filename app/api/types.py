@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
+from app.domain.contact import parse_email, parse_phone
 from app.domain.identifiers import parse_county_code, parse_hsa_id, parse_personal_number
 from app.domain.text import is_format_char, normalize_line, normalize_text
 
@@ -14,6 +15,12 @@ class StrictModel(BaseModel):
     """Request bodies: unknown fields are an error (422), never silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+def sent_fields(body: BaseModel) -> dict[str, Any]:
+    """The fields the caller sent, for a partial update: an explicit null (e.g. reminders off)
+    differs from leaving the field out."""
+    return body.model_dump(include=body.model_fields_set)
 
 
 def _nonempty(v: str) -> str:
@@ -41,16 +48,27 @@ def _drop_format_chars(value: Any) -> Any:
     return value
 
 
-# Control characters are refused, not stripped: an address is not prose (and PostgreSQL cannot
-# store NUL, which made this a 500).
-_ADDR = r"[^@\s\x00-\x1f\x7f]+"
+# Control characters and malformed addresses are refused, not stripped (an address is not prose,
+# and PostgreSQL cannot store NUL); app/domain/contact.py holds the rule, so a notification is
+# never refused at send time for what could have been refused here. Phone numbers are stored
+# in E.164, the form the SMS gateway takes.
 Email = Annotated[
     str,
-    StringConstraints(max_length=254, pattern=rf"^{_ADDR}@{_ADDR}\.{_ADDR}$", strip_whitespace=True),
+    StringConstraints(max_length=254),
+    Field(json_schema_extra={"format": "email"}),
+    AfterValidator(parse_email),
     BeforeValidator(_drop_format_chars),  # runs first: it wraps the constrained string
 ]
 Phone = Annotated[
     str,
-    StringConstraints(max_length=20, pattern=r"^\+?[0-9 ()-]{5,20}$", strip_whitespace=True),
+    StringConstraints(max_length=32),
+    Field(
+        json_schema_extra={
+            "description": "a valid phone number; stored and returned in E.164 (a Swedish one may "
+            "be written 070-123 45 67)",
+            "examples": ["+46701234567"],
+        }
+    ),
+    AfterValidator(parse_phone),
     BeforeValidator(_drop_format_chars),
 ]

@@ -16,13 +16,15 @@ values and applies the types' bind processors (JSONB → text, as SQLAlchemy wou
   `exec_driver_sql`, so the same SQL and parameters are seen by every `before_cursor_execute`
   listener.
 
-Rows are sequences (indexable) either way; `mapping()` gives a dict.
+Rows are sequences (indexable) either way; `named()` / `named_row()` give rows read by column
+label (`row["name"]`: asyncpg's Record as it comes, or the mapping of SQLAlchemy's row), and
+`mapping()` a dict.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import Row
@@ -44,6 +46,13 @@ def _observed(sync: Any) -> bool:
         for target in (sync, sync.engine)
         for name in ("before_cursor_execute", "after_cursor_execute")
     )
+
+
+class NamedRow(Protocol):
+    """A row read by column label, never by position: reordering a statement's columns cannot
+    silently swap two fields."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
 
 
 class Prepared:
@@ -97,6 +106,19 @@ class Prepared:
     async def row(self, conn: AsyncConnection, **params: Any) -> Sequence[Any] | None:
         """The only row, or None; more than one is a bug in the statement."""
         found = await self.rows(conn, **params)
+        if len(found) > 1:
+            raise RuntimeError("more than one row")
+        return found[0] if found else None
+
+    async def named(self, conn: AsyncConnection, **params: Any) -> Sequence[NamedRow]:
+        found = await self.rows(conn, **params)
+        if found and isinstance(found[0], Row):  # the exec_driver_sql path
+            return [row._mapping for row in found]
+        return cast(Sequence[NamedRow], found)  # asyncpg Records are read by label as they are
+
+    async def named_row(self, conn: AsyncConnection, **params: Any) -> NamedRow | None:
+        """The only row, or None, read by label."""
+        found = await self.named(conn, **params)
         if len(found) > 1:
             raise RuntimeError("more than one row")
         return found[0] if found else None

@@ -455,18 +455,59 @@ attachments = Table(
     Column("unit_id", UUID(as_uuid=True), ForeignKey("units.id")),
     Column("uploaded_by_staff_id", UUID(as_uuid=True), ForeignKey("staff.id")),
     Column("uploaded_by_citizen_id", UUID(as_uuid=True), ForeignKey("citizens.id")),
-    Column("message_id", UUID(as_uuid=True), ForeignKey("messages.id", ondelete="SET NULL")),
-    # A file sent with an outbound send: shown on the first message of every recipient's case,
-    # stored once (migration 3f6c0a9d2b71).
-    Column("outbound_id", UUID(as_uuid=True), ForeignKey("outbound_sends.id")),
     Column("filename", Text, nullable=False),
     Column("content_type", String(64), nullable=False),
     Column("size", Integer, nullable=False),
     Column("sha256", String(64), nullable=False),
-    Column("content", LargeBinary, nullable=False),
+    # Where the attachment store keeps the bytes (app/storage): a chunk blob id or an S3 key.
+    Column("storage_key", Text, nullable=False),
+    # Set once, when a message or an outbound send takes the upload; null = still unused.
+    Column("attached_at", DateTime(timezone=True)),
+    # The outbound send that used the upload (its file list reads ix_attachments_outbound); each
+    # recipient's first message shows it through message_attachments.
+    Column("outbound_id", UUID(as_uuid=True), ForeignKey("outbound_sends.id")),
     _created(),
-    Index("ix_attachments_message", "message_id"),
     Index("ix_attachments_outbound", "outbound_id", postgresql_where=text("outbound_id IS NOT NULL")),
+    CheckConstraint(
+        "(uploaded_by_staff_id IS NULL) <> (uploaded_by_citizen_id IS NULL)", name="one_uploader"
+    ),
+    Index(
+        "ix_attachments_unattached_staff",
+        "uploaded_by_staff_id",
+        "created_at",
+        postgresql_where=text("attached_at IS NULL"),
+    ),
+    Index(
+        "ix_attachments_unattached_citizen",
+        "uploaded_by_citizen_id",
+        "created_at",
+        postgresql_where=text("attached_at IS NULL"),
+    ),
+    Index("ix_attachments_unattached_created", "created_at", postgresql_where=text("attached_at IS NULL")),
+)
+
+# Which messages show an attachment: one for a message's own files; every recipient's first
+# message for an outbound send's files (stored once).
+message_attachments = Table(
+    "message_attachments",
+    metadata,
+    Column("message_id", UUID(as_uuid=True), ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "attachment_id",
+        UUID(as_uuid=True),
+        ForeignKey("attachments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Index("ix_message_attachments_attachment", "attachment_id"),
+)
+
+# The PostgreSQL attachment store (app/storage/postgres.py): a file's bytes in 256 KiB rows.
+attachment_chunks = Table(
+    "attachment_chunks",
+    metadata,
+    Column("blob_id", UUID(as_uuid=True), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
 )
 
 # PDL log: append-only, enforced by a trigger in the migration.
@@ -516,7 +557,14 @@ outbox = Table(
     Column("sent_at", DateTime(timezone=True)),
     Column("last_error", Text),
     _created(),
+    # pending → sent | failed (gave up, or refused for good) | skipped (channel switched off).
+    Column("status", String(8), nullable=False, server_default="pending"),
+    # The lease of the worker sending the row (app/notify/worker.py), not a row lock.
+    Column("locked_until", DateTime(timezone=True)),
+    Column("locked_by", Text),
     Index("uq_outbox_dedup", "dedup_key", unique=True, postgresql_where=text("dedup_key IS NOT NULL")),
-    Index("ix_outbox_pending", "next_attempt_at", postgresql_where=text("sent_at IS NULL")),
+    Index("ix_outbox_pending", "next_attempt_at", "id", postgresql_where=text("status = 'pending'")),
+    Index("ix_outbox_failed", "id", postgresql_where=text("status = 'failed'")),
     CheckConstraint("channel IN ('email','sms')", name="channel"),
+    CheckConstraint("status IN ('pending','sent','failed','skipped')", name="status"),
 )

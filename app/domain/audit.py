@@ -28,3 +28,10 @@ class AuditAction(StrEnum):
     # follow-up and export of case data
     FOLLOW_UP_READ = "follow_up_read"  # overdue list with citizen identities
     AUDIT_LOG_EXPORTED = "audit_log_exported"
+
+
+class AuditOutcome(StrEnum):
+    """How the access ended. Only completed accesses are logged so far (a refused one changes
+    nothing and reads nothing); add members rather than reuse a value."""
+
+    SUCCESS = "success"

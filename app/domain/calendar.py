@@ -1,8 +1,11 @@
 """The deadline calendar (domain.md "Deadline").
 
 A citizen case is due at 23:59:59 Europe/Stockholm on the second working day after the day it
-arrived. Working days exclude weekends, Swedish public holidays (from the maintained `holidays`
-package) and the de-facto holidays Midsummer Eve, Christmas Eve and New Year's Eve.
+arrived. Working days exclude weekends, Swedish public holidays and the days the Annual Leave Act
+(SFS 1977:480, 7 §) ranks with them: Midsummer Eve, Christmas Eve and New Year's Eve. Both come
+from the maintained `holidays` package (its PUBLIC and DE_FACTO categories for Sweden).
+
+Dates that are not deadlines (a grant's `valid_until`) are Swedish calendar dates too: `today()`.
 """
 
 from __future__ import annotations
@@ -19,13 +22,23 @@ WORKING_DAYS_TO_ANSWER = 2
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[date]:
-    # holidays.Sweden counts every Sunday as a holiday unless include_sundays=False; weekends are
-    # handled separately here, so only named days are wanted.
-    se = holidays.country_holidays("SE", years=year, include_sundays=False)
-    days = set(se.keys())
-    midsummer_eve = next(d for d in (date(year, 6, 19) + timedelta(n) for n in range(7)) if d.weekday() == 4)
-    days |= {midsummer_eve, date(year, 12, 24), date(year, 12, 31)}
-    return frozenset(days)
+    # Named days only: weekends are handled in is_working_day. include_sundays is spelt out
+    # because its default has changed between versions of the package (every Sunday a holiday).
+    se = holidays.country_holidays(
+        "SE", years=year, categories=(holidays.PUBLIC, holidays.DE_FACTO), include_sundays=False
+    )
+    return frozenset(se.keys())
+
+
+def now() -> datetime:
+    """The current instant. The one clock the date rules read, so a test can stand on either
+    side of a Stockholm midnight."""
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in Sweden (a grant's last day, `valid_until`, is a Swedish date)."""
+    return now().astimezone(STOCKHOLM).date()
 
 
 def is_working_day(day: date) -> bool:

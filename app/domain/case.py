@@ -43,6 +43,29 @@ class CaseOrigin(StrEnum):
     OUTBOUND = "outbound"
 
 
+class OutboundKind(StrEnum):
+    """What a unit sends on its own initiative (a message template's `kind`): information, to
+    which no reply is possible, or questions, a form the citizen answers."""
+
+    INFORMATION = MessageKind.INFORMATION.value
+    QUESTIONS = MessageKind.QUESTIONS.value
+
+
+class AssigneeType(StrEnum):
+    """Who a case is assigned to (`Assignee.type` below spells the same two values)."""
+
+    STAFF = "staff"
+    GROUP = "group"
+
+
+class ActorType(StrEnum):
+    """Who wrote a message or caused a case event."""
+
+    CITIZEN = "citizen"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
 OPEN = frozenset({CaseStatus.NEW, CaseStatus.ASSIGNED, CaseStatus.AWAITING_CITIZEN})
 
 

@@ -33,16 +33,24 @@ REQUIRED_FOR_ACTIVATION = ("name", "category", "terms_text")
 CENTRAL_EDITABLE = frozenset({"description", "terms_text", "restricted"})
 
 
-class Status(StrEnum):
+class CaseTypeStatus(StrEnum):
     DRAFT = "draft"
     ACTIVE = "active"
     INACTIVE = "inactive"
 
 
-class Origin(StrEnum):
+class CaseTypeOrigin(StrEnum):
     LOCAL = "local"
     REGIONAL_TEMPLATE = "regional_template"
     CENTRAL = "central"
+
+
+class CentralCaseTypeKind(StrEnum):
+    """A centrally administered case type sends the citizen elsewhere: a web booking or a
+    jump-out to another e-service, at `url`."""
+
+    WEB_BOOKING = "web_booking"
+    JUMP_OUT = "jump_out"
 
 
 def missing_for_activation(content: Mapping[str, Any]) -> list[str]:
@@ -63,19 +71,19 @@ def require_activatable(content: Mapping[str, Any]) -> None:
         )
 
 
-def activation_target(status: str) -> Status | None:
+def activation_target(status: str) -> CaseTypeStatus | None:
     """draft → active, inactive → active; None when already active (a repeat changes nothing)."""
-    return None if status == Status.ACTIVE else Status.ACTIVE
+    return None if status == CaseTypeStatus.ACTIVE else CaseTypeStatus.ACTIVE
 
 
-def deactivation_target(status: str) -> Status | None:
-    if status == Status.DRAFT:
+def deactivation_target(status: str) -> CaseTypeStatus | None:
+    if status == CaseTypeStatus.DRAFT:
         raise Conflict("a draft has never been active; delete it instead of deactivating it")
-    return None if status == Status.INACTIVE else Status.INACTIVE
+    return None if status == CaseTypeStatus.INACTIVE else CaseTypeStatus.INACTIVE
 
 
 def check_central_patch(origin: str, fields: set[str]) -> None:
-    if origin != Origin.CENTRAL:
+    if origin != CaseTypeOrigin.CENTRAL:
         return
     fixed = sorted(fields - CENTRAL_EDITABLE)
     if fixed:

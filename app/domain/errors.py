@@ -15,6 +15,11 @@ class DomainError(Exception):
         self.detail = detail
         self.extra = extra
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the problem carries (e.g. Retry-After); none by default."""
+        return {}
+
 
 class NotFound(DomainError):
     status = 404
@@ -61,6 +66,10 @@ class TooManyRequests(DomainError):
     def __init__(self, detail: str, retry_after: int, **extra: Any) -> None:
         super().__init__(detail, retry_after=retry_after, **extra)
         self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class ValidationFailed(DomainError):

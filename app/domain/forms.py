@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from app.domain.errors import ValidationFailed
 from app.domain.text import normalize_line, normalize_text
 
-QUESTION_TYPES = ("text", "textarea", "single_choice", "multi_choice", "date", "yes_no")
+
+class QuestionType(StrEnum):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    SINGLE_CHOICE = "single_choice"
+    MULTI_CHOICE = "multi_choice"
+    DATE = "date"
+    YES_NO = "yes_no"
+
+
+QUESTION_TYPES = tuple(t.value for t in QuestionType)
 CHOICE_TYPES = ("single_choice", "multi_choice")
 MAX_QUESTIONS = 50
 MAX_OPTIONS = 50

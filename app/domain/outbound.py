@@ -12,20 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from app.domain.case import CaseStatus, Closure, MessageKind
+from app.domain.case import CaseStatus, Closure, MessageKind, OutboundKind
 from app.domain.errors import ValidationFailed, field_error
 from app.domain.identifiers import InvalidIdentifier, parse_personal_number
 
 MAX_RECIPIENTS = 250  # distinct recipients per send; 251 is refused as a whole
-
-
-class OutboundKind(StrEnum):
-    INFORMATION = "information"  # nothing to answer: the case is closed at once
-    QUESTIONS = "questions"  # a form the citizen answers
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.domain.names import full_name
+
 GREETING = "Med vänlig hälsning"
 
 
@@ -16,7 +18,7 @@ def default_signature(
     if protected_identity:
         parts = [GREETING, title, unit_name or ""]
     else:
-        parts = [GREETING, f"{given_name} {family_name}".strip(), title]
+        parts = [GREETING, full_name(given_name, family_name), title]
     return "\n".join(p for p in parts if p)
 
 
@@ -25,6 +27,14 @@ def citizen_facing_name(
 ) -> str:
     """The author line a citizen sees: the name only when the person allows it."""
     if show_name:
-        name = f"{given_name} {family_name}".strip()
+        name = full_name(given_name, family_name)
         return f"{name}, {title}" if title else name
     return f"{title}, {unit_name}" if title else unit_name
+
+
+def staff_name_for_citizens(
+    given_name: str, family_name: str, *, show_name: bool, protected_identity: bool
+) -> str | None:
+    """The staff name a citizen's access log shows: only where the person lets citizens see it,
+    and never for protected identity."""
+    return full_name(given_name, family_name) if show_name and not protected_identity else None

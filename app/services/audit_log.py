@@ -10,13 +10,15 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_time, decode_cursor, page
 from app.db.repos import audit, audit_read
 from app.db.repos.audit_read import AuditFilter
 from app.domain.actors import CitizenActor, StaffActor
 from app.domain.audit import AuditAction
 from app.domain.calendar import STOCKHOLM
 from app.domain.errors import NotFound, ValidationFailed
-from app.services.pagination import cursor_time, decode_cursor, page
+from app.domain.names import full_name
+from app.domain.signature import staff_name_for_citizens
 
 # An export beyond this is refused with a hint to narrow the period: it keeps one request bounded.
 EXPORT_MAX_ROWS = 100_000
@@ -95,7 +97,7 @@ def build_filter(
 def _staff_name(row: dict[str, Any]) -> str | None:
     if row["staff_given_name"] is None:
         return None
-    return f"{row['staff_given_name']} {row['staff_family_name']}".strip()
+    return full_name(row["staff_given_name"], row["staff_family_name"])
 
 
 def _event(row: dict[str, Any]) -> dict[str, Any]:
@@ -190,12 +192,13 @@ def _filter_detail(f: AuditFilter) -> dict[str, Any]:
 def _citizen_event(row: dict[str, Any]) -> dict[str, Any]:
     staff_view = None
     if row["staff_title"] is not None:
-        # The name only where the staff member lets citizens see it, never for protected identity.
-        show = row["show_name_to_citizens"] and not row["protected_identity"]
-        staff_view = {
-            "title": row["staff_title"],
-            "name": f"{row['staff_given_name']} {row['staff_family_name']}" if show else None,
-        }
+        name = staff_name_for_citizens(
+            row["staff_given_name"],
+            row["staff_family_name"],
+            show_name=row["show_name_to_citizens"],
+            protected_identity=row["protected_identity"],
+        )
+        staff_view = {"title": row["staff_title"], "name": name}
     return {
         "id": row["id"],
         "occurred_at": row["occurred_at"],

@@ -13,11 +13,9 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.repos import cases as repo
+from app.db.repos import notifications
+from app.domain.names import full_name
 from app.domain.signature import citizen_facing_name, default_signature
-
-# The notifier renders a fixed text per template: no case content, unit name or staff name.
-CITIZEN_NEW_MESSAGE = "citizen_new_message"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,25 +41,11 @@ def compose_staff_message(text: str, author: dict[str, Any], unit_name: str) -> 
         citizen_facing_name=citizen_facing_name(
             author["given_name"], author["family_name"], author["title"], unit_name, show_name=show_name
         ),
-        staff_name=f"{author['given_name']} {author['family_name']}".strip(),
+        staff_name=full_name(author["given_name"], author["family_name"]),
     )
 
 
 async def notify_citizen(conn: AsyncConnection, case_row: dict[str, Any], message_id: UUID) -> None:
-    """Outbox rows for a new staff message, by the channels the citizen chose; the payload holds
-    ids only (for reminders and de-duplication), never case content."""
-    payload = {"case_id": str(case_row["id"]), "message_id": str(message_id)}
-    channels = []
-    if case_row["email"] and case_row["notify_by_email"]:
-        channels.append(("email", case_row["email"]))
-    if case_row["phone"] and case_row["notify_by_sms"]:
-        channels.append(("sms", case_row["phone"]))
-    for channel, recipient in channels:
-        await repo.enqueue_notification(
-            conn,
-            channel=channel,
-            recipient=recipient,
-            template=CITIZEN_NEW_MESSAGE,
-            payload=payload,
-            dedup_key=f"{CITIZEN_NEW_MESSAGE}:{message_id}:{channel}",
-        )
+    """A new staff message tells the citizen by the channels they chose (the rule and the fixed
+    text live in app/db/repos/notifications.py and app/notify/texts.py); ids only in the row."""
+    await notifications.enqueue_citizen_notice(conn, case_row["id"], message_id)

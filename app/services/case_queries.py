@@ -1,13 +1,11 @@
 """Reading cases, staff side: the unit's case list and the full case (PDL-audited).
 
 Rows are shaped into plain dicts once (no per-row model validation); the route serialises the
-page with orjson. Handlers see cases assigned to them, to their groups, or that they took part
-in; a personal-number search shows all that citizen's cases at the unit (summaries only).
+page with orjson. Which cases the actor sees is their `CaseReach` (app/domain/reach.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 from uuid import UUID
@@ -15,47 +13,58 @@ from uuid import UUID
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_id, cursor_time, decode_cursor, encode_cursor
+from app.db.prepared import NamedRow
 from app.db.repos import audit, case_reads, case_view
 from app.db.repos.case_reads import CaseFilters
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
 from app.domain.errors import NotFound
-from app.domain.policy import Permission
-from app.services.pagination import cursor_id, cursor_time, decode_cursor, encode_cursor
+from app.domain.names import full_name
+from app.domain.reach import CaseReach
 
 
-def sees_all_cases(actor: StaffActor, unit_id: UUID) -> bool:
-    return actor.can(unit_id, Permission.CASE_READ_ALL)
-
-
-def _name(given: str | None, family: str | None) -> str:
-    return f"{given or ''} {family or ''}".strip()
-
-
-def summary(r: Sequence[Any]) -> dict[str, Any]:
-    """A row in case_reads.SUMMARY_COLS order (the case view's row starts the same) → the
-    contract's case summary."""
-    if r[15] is not None:
-        assignee: dict[str, Any] | None = {"type": "group", "id": r[15], "name": r[16]}
-    elif r[12] is not None:
-        assignee = {"type": "staff", "id": r[12], "name": _name(r[13], r[14])}
+def summary(r: NamedRow) -> dict[str, Any]:
+    """A row with case_reads.SUMMARY_COLS (the case view's row has them too) → the contract's
+    case summary."""
+    if r["assignee_group_id"] is not None:
+        assignee: dict[str, Any] | None = {
+            "type": "group",
+            "id": r["assignee_group_id"],
+            "name": r["assignee_group_name"],
+        }
+    elif r["assignee_staff_id"] is not None:
+        assignee = {
+            "type": "staff",
+            "id": r["assignee_staff_id"],
+            "name": full_name(r["assignee_given_name"], r["assignee_family_name"]),
+        }
     else:
         assignee = None
+    case_type_id = r["case_type_id"]
     return {
-        "id": r[0],
-        "reference": r[1],
-        "status": r[2],
-        "origin": r[3],
-        "subject": r[4],
-        "case_type": {"id": r[5], "name": r[6], "category": r[7]} if r[5] is not None else None,
-        "citizen": {"personal_number": r[8], "name": _name(r[9], r[10]), "protected_identity": r[11]},
+        "id": r["id"],
+        "reference": r["reference"],
+        "status": r["status"],
+        "origin": r["origin"],
+        "subject": r["subject"],
+        "case_type": (
+            {"id": case_type_id, "name": r["case_type_name"], "category": r["case_type_category"]}
+            if case_type_id is not None
+            else None
+        ),
+        "citizen": {
+            "personal_number": r["citizen_personal_number"],
+            "name": full_name(r["citizen_given_name"], r["citizen_family_name"]),
+            "protected_identity": r["citizen_protected_identity"],
+        },
         "assignee": assignee,
-        "created_at": r[17],
-        "due_at": r[18],
-        "closed_at": r[19],
-        "closure": r[20],
-        "unread_by_citizen": r[21],
-        "version": r[22],
+        "created_at": r["created_at"],
+        "due_at": r["due_at"],
+        "closed_at": r["closed_at"],
+        "closure": r["closure"],
+        "unread_by_citizen": r["unread_by_citizen"],
+        "version": r["version"],
     }
 
 
@@ -76,17 +85,8 @@ async def list_cases(
     after = decode_cursor(cursor, (cursor_time, cursor_id))
     if assignee_me:
         filters = replace(filters, assignee_staff_id=actor.staff_id)
-    # A personal-number search is open to handlers too and shows every case of that citizen at
-    # the unit: the scope is lifted, and the search itself is what the PDL log records.
-    scoped = not sees_all_cases(actor, unit_id) and filters.personal_number is None
-    rows = await case_reads.list_cases(
-        conn,
-        unit_id,
-        filters,
-        scope_staff_id=actor.staff_id if scoped else None,
-        limit=limit,
-        after=after,
-    )
+    reach = CaseReach.of(actor, unit_id).in_inbox(citizen_search=filters.personal_number is not None)
+    rows = await case_reads.list_cases(conn, unit_id, filters, reach=reach, limit=limit, after=after)
     if filters.personal_number is not None:
         await _audit(
             conn,
@@ -110,21 +110,18 @@ def _json(value: Any) -> Any:
 async def case_detail(
     conn: AsyncConnection, actor: StaffActor, unit_id: UUID, case_id: UUID
 ) -> dict[str, Any]:
-    row = await case_view.detail(conn, unit_id, case_id, actor.staff_id, sees_all_cases(actor, unit_id))
+    row = await case_view.detail(conn, unit_id, case_id, CaseReach.of(actor, unit_id))
     if row is None:
         raise NotFound("case not found")
     out = summary(row)
-    out["form"] = _json(row[23])
-    out["answers"] = _json(row[24])
-    out["messages"] = _json(row[26])
-    out["notes"] = _json(row[27])
-    out["events"] = _json(row[28])
+    for field in ("form", "answers", "messages", "notes", "events"):
+        out[field] = _json(row[field])
     await case_view.record_case_read(
         conn,
         staff_id=actor.staff_id,
         staff_hsa_id=actor.hsa_id,
         unit_id=unit_id,
-        unit_hsa_id=row[25],
+        unit_hsa_id=row["unit_hsa_id"],
         personal_number=out["citizen"]["personal_number"],
         case_id=case_id,
     )

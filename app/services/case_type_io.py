@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos import case_types as repo
 from app.domain import case_types as rules
-from app.domain.case_types import Origin
+from app.domain.case_types import CaseTypeOrigin
 from app.domain.errors import Conflict, NotFound
 from app.services import case_types
 
@@ -25,7 +25,7 @@ async def export_case_type(conn: AsyncConnection, unit_id: UUID, case_type_id: U
     row = await repo.get_case_type(conn, unit_id, case_type_id)
     if row is None:
         raise NotFound("case type not found")
-    if row["origin"] == Origin.CENTRAL:
+    if row["origin"] == CaseTypeOrigin.CENTRAL:
         raise Conflict("a central case type is activated at each unit, not copied between units")
     return rules.export_document(row)
 
@@ -38,4 +38,4 @@ async def import_case_type(
     content["answer_templates"] = [
         {"title": t["title"], "body": t["body"]} for t in content["answer_templates"]
     ]
-    return await case_types.create_case_type(conn, unit_id, content, origin=Origin.LOCAL)
+    return await case_types.create_case_type(conn, unit_id, content, origin=CaseTypeOrigin.LOCAL)

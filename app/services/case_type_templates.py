@@ -14,15 +14,15 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import decode_cursor, page
 from app.db.repos import case_type_templates as repo
 from app.domain import case_types as rules
 from app.domain.actors import StaffActor
-from app.domain.case_types import Origin
+from app.domain.case_types import CaseTypeOrigin
 from app.domain.errors import Forbidden, NotFound, check_version
 from app.domain.policy import Permission as P
 from app.domain.policy import allowed
 from app.services import case_types
-from app.services.pagination import decode_cursor, page
 
 
 def _writes(actor: StaffActor, region_id: UUID) -> bool:
@@ -119,5 +119,5 @@ async def copy_to_unit(conn: AsyncConnection, unit_id: UUID, template_id: UUID) 
     content = {f: row[f] for f in rules.CONTENT_FIELDS if f != "answer_templates"}
     content["answer_templates"] = [{"title": t["title"], "body": t["body"]} for t in row["answer_templates"]]
     return await case_types.create_case_type(
-        conn, unit_id, content, origin=Origin.REGIONAL_TEMPLATE, template_id=template_id
+        conn, unit_id, content, origin=CaseTypeOrigin.REGIONAL_TEMPLATE, template_id=template_id
     )

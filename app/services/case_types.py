@@ -11,11 +11,11 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import decode_cursor, page
 from app.db.repos import case_types as repo
 from app.domain import case_types as rules
-from app.domain.case_types import Origin, Status
+from app.domain.case_types import CaseTypeOrigin, CaseTypeStatus
 from app.domain.errors import Conflict, NotFound, check_version
-from app.services.pagination import decode_cursor, page
 
 
 def view(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -55,7 +55,7 @@ async def create_case_type(
     unit_id: UUID,
     content: Mapping[str, Any],
     *,
-    origin: Origin = Origin.LOCAL,
+    origin: CaseTypeOrigin = CaseTypeOrigin.LOCAL,
     template_id: UUID | None = None,
 ) -> dict[str, Any]:
     """A new draft. Copies (from a template, an import) come here too, with their origin."""
@@ -63,7 +63,7 @@ async def create_case_type(
     new_id = await repo.insert_case_type(
         conn,
         unit_id,
-        {**values, "status": Status.DRAFT.value, "origin": origin.value, "template_id": template_id},
+        {**values, "status": CaseTypeStatus.DRAFT.value, "origin": origin.value, "template_id": template_id},
     )
     return view(await _load(conn, unit_id, new_id))
 
@@ -79,7 +79,7 @@ async def update_case_type(
     check_version("case type", row["version"], if_match)
     rules.check_central_patch(row["origin"], set(changes))
     values = rules.clean_content(changes, row["answer_templates"])
-    if row["status"] == Status.ACTIVE:
+    if row["status"] == CaseTypeStatus.ACTIVE:
         # What citizens see must stay complete: an active type cannot lose name/category/terms.
         rules.require_activatable({**row, **values})
     if values:

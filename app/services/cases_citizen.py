@@ -8,31 +8,28 @@ HSA-ids or staff names beyond the display name fixed on each message when it was
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_id, cursor_time, decode_cursor, page
 from app.db.repos import citizen_cases as repo
 from app.db.repos import citizen_new_case as new_case
 from app.db.repos import citizen_threads as threads
 from app.db.repos import citizen_units as reach
 from app.domain.actors import CitizenActor
-from app.domain.calendar import STOCKHOLM, due_at
+from app.domain.calendar import due_at, today
 from app.domain.case import Assignee, Case, CaseOrigin, CaseStatus, MessageKind
 from app.domain.errors import NotFound, ValidationFailed, check_version, field_error
 from app.domain.forms import validate_answers
+from app.domain.names import full_name
 from app.domain.references import case_reference
 from app.domain.text import search_key
-from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
+from app.services.attachments import refuse_unusable
 
 MAX_SEARCH = 100
-
-
-def today() -> date:
-    """Grant dates are Swedish calendar dates."""
-    return datetime.now(STOCKHOLM).date()
 
 
 def _who(actor: CitizenActor) -> reach.Who:
@@ -60,7 +57,9 @@ async def open_case_types(
 
 
 def _author_name(row: dict[str, Any]) -> str:
-    return f"{row['given_name']} {row['family_name']}".strip() or "Invånaren"
+    """The author line of a citizen's message: a citizen the register knows no name of writes
+    as "Invånaren" (the resident), never as an empty line."""
+    return full_name(row["given_name"], row["family_name"]) or "Invånaren"
 
 
 def _check_attachments(ids: list[UUID], usable: list[dict[str, Any]], allowed: bool) -> None:
@@ -68,8 +67,7 @@ def _check_attachments(ids: list[UUID], usable: list[dict[str, Any]], allowed: b
         return
     if not allowed:
         raise field_error(["attachment_ids"], "this case type does not take attachments from citizens")
-    if len(usable) != len(ids):
-        raise field_error(["attachment_ids"], "unknown attachment, or one already sent")
+    refuse_unusable(ids, (u["id"] for u in usable))
 
 
 def _answers_view(form: list[dict[str, Any]], answers: dict[str, Any]) -> list[dict[str, Any]]:

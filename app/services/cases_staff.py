@@ -14,13 +14,15 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.repos import audit
+from app.db.repos import audit, case_reach, notifications
 from app.db.repos import cases as repo
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
 from app.domain.case import Assignee, Case, CaseActor, CaseStatus, Closure, MessageKind, Transition
 from app.domain.errors import Conflict, NotFound, check_version, field_error
-from app.domain.policy import Permission, Role
+from app.domain.policy import Role
+from app.domain.reach import CaseReach
+from app.services import attachments
 from app.services.case_messages import compose_staff_message, notify_citizen
 
 AUDIT_FOR_ACTION = {
@@ -53,11 +55,10 @@ async def _load(
     *,
     claiming: bool = False,
 ) -> Loaded:
-    sees_all = actor.can(unit_id, Permission.CASE_READ_ALL)
-    if not sees_all and not await repo.handler_reaches(conn, unit_id, case_id, actor.staff_id):
+    if not await case_reach.reaches(conn, unit_id, case_id, CaseReach.of(actor, unit_id)):
         # A group member whose colleague claimed the case first learns it was taken (409 from
         # the aggregate), whether their request came just before or just after the winner's.
-        if not (claiming and await repo.claimed_from_my_group(conn, case_id, actor.staff_id)):
+        if not (claiming and await case_reach.claimed_from_my_group(conn, case_id, actor.staff_id)):
             raise NotFound("case not found")
     row = await repo.lock_for_staff(conn, unit_id, case_id, actor.staff_id)
     if row is None:
@@ -166,7 +167,7 @@ async def assign(
             conn, actor, loaded, t, unread_increment=1, detail={"message_id": str(message["id"])}
         )
     if assignee is not None:
-        await repo.enqueue_assigned(
+        await notifications.enqueue_assigned(
             conn, unit_id, case_id, assignee.type, assignee.id, actor.staff_id, version
         )
     return version
@@ -195,14 +196,15 @@ async def send_message(
     """Answer, partial reply or counter-question; returns the message and the new version."""
     loaded = await _load(conn, actor, unit_id, case_id, if_match)
     t = loaded.case.staff_message(loaded.actor, kind)
-    if attachment_ids:
-        # Attachments arrive in a later issue: until then no id is known.
-        raise field_error(["attachment_ids"], "unknown attachment id")
     text = await _message_text(conn, loaded, body, answer_template_id)
     message = await _write_message(conn, actor, loaded, kind, text)
-    detail = {"message_id": str(message["id"])}
+    owner = attachments.staff_owner(actor, unit_id)
+    message["attachments"] = await attachments.attach_to_message(conn, owner, attachment_ids, message["id"])
+    detail: dict[str, Any] = {"message_id": str(message["id"])}
     if answer_template_id is not None:
         detail["answer_template_id"] = answer_template_id
+    if message["attachments"]:
+        detail["attachment_ids"] = [str(a["id"]) for a in message["attachments"]]
     version = await _persist(conn, actor, loaded, t, unread_increment=1, detail=detail)
     return message, version
 

@@ -8,12 +8,12 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import decode_cursor, page
 from app.db.repos import case_types as case_type_repo
 from app.db.repos import central_case_types as repo
-from app.domain.case_types import Origin, Status
+from app.domain.case_types import CaseTypeOrigin, CaseTypeStatus
 from app.domain.errors import Conflict, NotFound
 from app.services import case_types
-from app.services.pagination import decode_cursor, page
 
 
 async def create_central(
@@ -48,8 +48,8 @@ async def activate_for_unit(
         "name": central["name"],
         "category": central["category"],
         "terms_text": terms_text,
-        "status": Status.ACTIVE.value,
-        "origin": Origin.CENTRAL.value,
+        "status": CaseTypeStatus.ACTIVE.value,
+        "origin": CaseTypeOrigin.CENTRAL.value,
         "central_case_type_id": central_id,
     }
     new_id = await case_type_repo.insert_central_activation(conn, unit_id, values)
@@ -59,9 +59,9 @@ async def activate_for_unit(
     assert existing_id is not None  # the insert just collided with it
     row = await case_type_repo.get_case_type(conn, unit_id, existing_id, for_update=True)
     assert row is not None
-    if row["status"] == Status.ACTIVE:
+    if row["status"] == CaseTypeStatus.ACTIVE:
         raise Conflict("this central case type is already active at the unit", case_type_id=str(existing_id))
     await case_type_repo.update_case_type(
-        conn, unit_id, existing_id, {"terms_text": terms_text, "status": Status.ACTIVE.value}
+        conn, unit_id, existing_id, {"terms_text": terms_text, "status": CaseTypeStatus.ACTIVE.value}
     )
     return await case_types.get_case_type(conn, unit_id, existing_id), False

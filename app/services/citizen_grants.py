@@ -5,31 +5,27 @@ Every grant and revocation writes a PDL audit event (`citizen_grant_changed`): i
 to what one citizen may do at the unit, shown in the citizen's own access-log extract.
 
 Expired grants stay listed (`active: false`) so staff can see and renew them, but have no effect:
-the citizen side reads only `repos.citizen_grants.active_grants`.
+the citizen side's visibility (`repos.citizen_units.Who.grant`) counts only grants that hold on
+the Swedish date (`valid_until` inclusive).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_id, cursor_time, decode_cursor, page
 from app.db.repos import audit
 from app.db.repos import citizen_grants as repo
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
-from app.domain.calendar import STOCKHOLM
+from app.domain.calendar import today
 from app.domain.errors import NotFound, field_error
-from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
 
 MAX_BULK = 200
-
-
-def today() -> date:
-    """Dates in grants are Swedish calendar dates."""
-    return datetime.now(STOCKHOLM).date()
 
 
 async def _audit(

@@ -12,13 +12,14 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_id, cursor_time, decode_cursor, page
 from app.db.repos import follow_up
-from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
+from app.domain.names import full_name
 
 
 def assignee(row: dict[str, Any]) -> dict[str, Any] | None:
     if row["assignee_staff_id"] is not None:
-        name = f"{row['given_name'] or ''} {row['family_name'] or ''}".strip()
+        name = full_name(row["given_name"], row["family_name"])
         return {"type": "staff", "id": row["assignee_staff_id"], "name": name}
     if row["assignee_group_id"] is not None:
         return {"type": "group", "id": row["assignee_group_id"], "name": row["group_name"] or ""}

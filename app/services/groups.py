@@ -7,9 +7,9 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import decode_cursor, page
 from app.db.repos import groups as repo
 from app.domain.errors import Conflict, NotFound, field_error
-from app.services.pagination import decode_cursor, page
 
 
 async def _view(conn: AsyncConnection, group: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,11 @@ serialise on its row lock: the second sees the first's stored response once that
 Only responses of work that completed are stored: a request that fails (a domain error) rolls
 back its transaction, key row included, so the client may retry the same key after fixing the
 cause. Keys live 24 h; an expired row is taken over by the next request with that key.
+
+Why in app/services: this is the use case "run a change at most once per key" — it depends on
+the key store (app/db/repos/idempotency.py: all its SQL) and a domain error, knows nothing of
+HTTP, and would serve a non-HTTP caller (a queue consumer) unchanged. Reading the header and
+replaying the stored bytes is transport, so that part is app/api/idempotency.py.
 """
 
 from __future__ import annotations

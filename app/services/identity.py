@@ -7,6 +7,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.container import Services
 from app.db.repos import actors, people
 from app.domain.actors import CitizenActor, StaffActor
 from app.domain.errors import NotFound, Unauthenticated
@@ -14,7 +15,6 @@ from app.domain.policy import NOT_FOR_SYSTEM_ADMINS, SystemRole
 from app.domain.signature import default_signature
 from app.identity.ports import DirectoryPerson
 from app.identity.tokens import TokenClaims
-from app.services.container import Services
 
 
 async def staff_login(conn: AsyncConnection, svc: Services, credentials: dict[str, Any]) -> dict[str, Any]:

@@ -11,10 +11,10 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import decode_cursor, page
 from app.db.repos import message_templates as repo
 from app.domain.errors import NotFound, field_error
 from app.domain.forms import parse_questions
-from app.services.pagination import decode_cursor, page
 
 EXPORT_FORMAT = "careinbox.message-template/1"
 

@@ -7,14 +7,14 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.container import Services
+from app.db.keyset import decode_cursor, page
 from app.db.repos import org, people
 from app.domain.actors import StaffActor
 from app.domain.errors import Conflict, Forbidden, NotFound, field_error
 from app.domain.policy import NOT_FOR_SYSTEM_ADMINS, Role, may_grant
 from app.domain.text import search_key
 from app.identity.ports import DirectoryPerson
-from app.services.container import Services
-from app.services.pagination import decode_cursor, page
 
 
 async def create_region(conn: AsyncConnection, name: str, county_code: str, hsa_id: str) -> dict[str, Any]:

@@ -15,17 +15,18 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.keyset import cursor_id, cursor_time, decode_cursor, page
 from app.db.repos import outbound as repo
-from app.db.repos import outbound_attachments
 from app.db.repos import outbound_reads as reads
 from app.domain.actors import StaffActor
+from app.domain.case import OutboundKind
 from app.domain.errors import NotFound, ValidationFailed, field_error
-from app.domain.outbound import OutboundKind, parse_recipients, start
+from app.domain.outbound import parse_recipients, start
 from app.domain.references import case_reference
+from app.services.attachments import attach_to_outbound
 from app.services.case_messages import compose_staff_message
 from app.services.message_templates import check_content
 from app.services.outbound_rate_limit import take_outbound_send
-from app.services.pagination import cursor_id, cursor_time, decode_cursor, page
 
 
 def _free_text(
@@ -134,29 +135,10 @@ async def send(
     )
     if created != len(numbers):  # every recipient is a citizen after ensure_citizens
         raise RuntimeError(f"an outbound send created {created} cases for {len(numbers)} recipients")
-    await _attach(conn, send_id, unit_id, actor.staff_id, attachment_ids)
+    # The files: stored once, marked used by this send, shown on each case's first message (the
+    # cases and messages exist now); an unusable id is a 422 that rolls the whole send back.
+    await attach_to_outbound(conn, actor, unit_id, attachment_ids, send_id)
     return {"id": send_id, "case_ids": case_ids, "recipient_count": len(numbers)}
-
-
-async def _attach(
-    conn: AsyncConnection, send_id: UUID, unit_id: UUID, sender_id: UUID, attachment_ids: list[UUID]
-) -> None:
-    if not attachment_ids:
-        return
-    linked = await outbound_attachments.link_attachments(
-        conn, send_id, unit_id, sender_id, list(dict.fromkeys(attachment_ids))
-    )
-    errors = [
-        {
-            "loc": ["body", "attachment_ids", i],
-            "msg": f"{a}: not a file you uploaded at this unit that is still unsent",
-            "type": "value_error",
-        }
-        for i, a in enumerate(attachment_ids)
-        if a not in linked
-    ]
-    if errors:
-        raise ValidationFailed("some attachments cannot be sent; nothing was sent", errors=errors)
 
 
 def _view(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Outbound sends and unit statistics (issue 10).
 
 - `outbound_sends`: one row per send (content as sent, sender, template, recipient count); every
-  recipient's case points to it through the existing `cases.outbound_id` (now a foreign key) and
-  a file sent with it through `attachments.outbound_id` (stored once, shown in every case).
+  recipient's case points to it through the existing `cases.outbound_id`, and a file sent with it
+  through `attachments.outbound_id` (migration a7c4e2f19b3d; stored once, shown on every case's
+  first message through message_attachments): both become foreign keys now that the table
+  exists, and the send's own file list reads an index on the latter.
 - `outbound_rate_limits`: the per-handler fixed-window counter behind OUTBOUND_SENDS_PER_HOUR.
 - `cases.first_response_at`: when the clinic first wrote to the citizen (a staff answer, partial
   reply or counter-question), kept by a trigger on messages whatever path writes the message,
@@ -12,7 +14,7 @@
   the columns the figures need included (index-only scans at a million cases).
 
 Revision ID: 3f6c0a9d2b71
-Revises: 5b1e7c2d9a40
+Revises: a7c4e2f19b3d
 Create Date: 2026-11-26 09:00:00+00:00
 """
 
@@ -23,7 +25,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "3f6c0a9d2b71"
-down_revision: str | None = "5b1e7c2d9a40"
+down_revision: str | None = "a7c4e2f19b3d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -96,14 +98,11 @@ def upgrade() -> None:
         unique=False,
         postgresql_where=sa.text("outbound_id IS NOT NULL"),
     )
-    op.add_column("attachments", sa.Column("outbound_id", sa.UUID(), nullable=True))
-    op.create_foreign_key(
-        op.f("fk_attachments_outbound_id_outbound_sends"),
-        "attachments",
-        "outbound_sends",
-        ["outbound_id"],
-        ["id"],
+    op.execute(
+        "ALTER TABLE attachments ADD CONSTRAINT fk_attachments_outbound_id_outbound_sends "
+        "FOREIGN KEY (outbound_id) REFERENCES outbound_sends (id) NOT VALID"
     )
+    op.execute("ALTER TABLE attachments VALIDATE CONSTRAINT fk_attachments_outbound_id_outbound_sends")
     op.create_index(
         "ix_attachments_outbound",
         "attachments",
@@ -180,8 +179,7 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION cases_first_response()")
     op.drop_column("cases", "first_response_at")
     op.drop_index("ix_attachments_outbound", table_name="attachments")
-    op.drop_constraint(op.f("fk_attachments_outbound_id_outbound_sends"), "attachments", type_="foreignkey")
-    op.drop_column("attachments", "outbound_id")
+    op.drop_constraint("fk_attachments_outbound_id_outbound_sends", "attachments", type_="foreignkey")
     op.drop_index("ix_cases_outbound_status", table_name="cases")
     op.drop_constraint("fk_cases_outbound_id_outbound_sends", "cases", type_="foreignkey")
     op.drop_table("outbound_rate_limits")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
 
 from app.api.deps import public
+from app.api.schemas.ops import Readiness
 from app.db.migrations import schema_state
 
 router = APIRouter(tags=["operations"], dependencies=[Depends(public)])
@@ -16,14 +16,6 @@ router = APIRouter(tags=["operations"], dependencies=[Depends(public)])
 @router.get("/healthz", summary="The process is up")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
-
-
-class Readiness(BaseModel):
-    status: str
-    database: str
-    schema_revision: str | None
-    newest_revision: str | None
-    detail: str
 
 
 @router.get(

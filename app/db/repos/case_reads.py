@@ -1,8 +1,9 @@
 """Reading cases for staff: the inbox page and a case's summary (the full case: case_view.py).
 
 The page is one SELECT with the case type, citizen and assignee names joined in and only the
-summary columns selected; rows come back as tuples in `SUMMARY_COLS` order so the service can
-shape them without per-row lookups. Every filter has an index (tables.py / migrations).
+summary columns selected, each under a label of its own (`SUMMARY_COLS`), so the service reads
+the rows by name without per-row lookups. Every filter has an index (tables.py / migrations);
+a handler's rows are limited by the ways of case_reach.py.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Integer, bindparam, func, select, tuple_, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.prepared import Prepared
-from app.db.repos.cases import my_group_ids
-from app.db.tables import case_participants, case_types, cases, citizens, groups, staff
+from app.db.prepared import NamedRow, Prepared
+from app.db.repos import case_reach
+from app.db.tables import case_types, cases, citizens, groups, staff
+from app.domain.reach import CaseReach
 
+# Labelled wherever two tables share a column name: every column is read by its label.
 SUMMARY_COLS = (
     cases.c.id,
     cases.c.reference,
@@ -27,17 +30,17 @@ SUMMARY_COLS = (
     cases.c.origin,
     cases.c.subject,
     cases.c.case_type_id,
-    case_types.c.name,
-    case_types.c.category,
-    citizens.c.personal_number,
-    citizens.c.given_name,
-    citizens.c.family_name,
-    citizens.c.protected_identity,
+    case_types.c.name.label("case_type_name"),
+    case_types.c.category.label("case_type_category"),
+    citizens.c.personal_number.label("citizen_personal_number"),
+    citizens.c.given_name.label("citizen_given_name"),
+    citizens.c.family_name.label("citizen_family_name"),
+    citizens.c.protected_identity.label("citizen_protected_identity"),
     cases.c.assignee_staff_id,
-    staff.c.given_name,
-    staff.c.family_name,
+    staff.c.given_name.label("assignee_given_name"),
+    staff.c.family_name.label("assignee_family_name"),
     cases.c.assignee_group_id,
-    groups.c.name,
+    groups.c.name.label("assignee_group_name"),
     cases.c.created_at,
     cases.c.due_at,
     cases.c.closed_at,
@@ -60,15 +63,18 @@ class CaseFilters:
     updated_after: datetime | None = None
 
 
-def _summary_select() -> Any:
+def summary_from() -> Any:
+    """`cases` with what SUMMARY_COLS reads of the citizen, case type and assignee joined in."""
     return (
-        select(*SUMMARY_COLS)
-        .select_from(cases)
-        .join(citizens, citizens.c.id == cases.c.citizen_id)
+        cases.join(citizens, citizens.c.id == cases.c.citizen_id)
         .outerjoin(case_types, case_types.c.id == cases.c.case_type_id)
         .outerjoin(staff, staff.c.id == cases.c.assignee_staff_id)
         .outerjoin(groups, groups.c.id == cases.c.assignee_group_id)
     )
+
+
+def _summary_select() -> Any:
+    return select(*SUMMARY_COLS).select_from(summary_from())
 
 
 def _conditions(shape: Shape) -> list[Any]:
@@ -111,20 +117,10 @@ NEWEST_FIRST = (cases.c.created_at.desc(), cases.c.id.desc())
 
 
 def _handler_page_ids(where: list[Any], n: Any) -> Any:
-    """A handler's page of case ids: the newest n of each way they reach cases (assigned to
-    them, to their groups, taken part in), each branch an index scan with its own LIMIT, merged.
-    An `id IN (all reachable ids)` would make the planner hash every case of the unit."""
+    """A handler's page of case ids: the newest n of each way they reach cases (case_reach.py),
+    each branch an index scan with its own LIMIT, merged and cut to n."""
     staff_id = bindparam("scope_staff_id", type_=staff.c.id.type)
-    mine = select(cases.c.id, cases.c.created_at).where(cases.c.assignee_staff_id == staff_id, *where)
-    groups_ = select(cases.c.id, cases.c.created_at).where(
-        cases.c.assignee_group_id.in_(my_group_ids(cast(UUID, staff_id))), *where
-    )
-    took_part = (
-        select(cases.c.id, cases.c.created_at)
-        .select_from(case_participants.join(cases, cases.c.id == case_participants.c.case_id))
-        .where(case_participants.c.staff_id == staff_id, *where)
-    )
-    branches = [b.order_by(*NEWEST_FIRST).limit(n) for b in (mine, groups_, took_part)]
+    branches = [b.order_by(*NEWEST_FIRST).limit(n) for b in case_reach.branches(staff_id, where)]
     merged = union(*branches).subquery("reach")
     return (
         select(merged.c.id).order_by(merged.c.created_at.desc(), merged.c.id.desc()).limit(n).subquery("page")
@@ -169,14 +165,14 @@ async def list_cases(
     unit_id: UUID,
     f: CaseFilters,
     *,
-    scope_staff_id: UUID | None,
+    reach: CaseReach,
     limit: int,
     after: tuple[datetime, UUID] | None,
-) -> list[Sequence[Any]]:
-    """Newest first, keyset on (created_at, id), limit + 1 rows (the extra one says "more").
-    `scope_staff_id` None = every case of the unit."""
+) -> Sequence[NamedRow]:
+    """Newest first, keyset on (created_at, id), limit + 1 rows (the extra one says "more"),
+    among the cases within `reach`."""
     shape = Shape(
-        scope_staff_id is not None,
+        not reach.sees_all,
         f.personal_number is not None,
         f.status is not None,
         f.assignee_staff_id is not None,
@@ -192,7 +188,7 @@ async def list_cases(
     if stmt is None:
         stmt = _LISTS[shape] = _list_statement(shape)
     after_at, after_id = after if after is not None else (None, None)
-    rows = await stmt.rows(
+    return await stmt.named(
         conn,
         unit_id=unit_id,
         personal_number=f.personal_number,
@@ -205,10 +201,9 @@ async def list_cases(
         updated_after=f.updated_after,
         after_at=after_at,
         after_id=after_id,
-        scope_staff_id=scope_staff_id,
+        scope_staff_id=reach.staff_id,
         n=limit + 1,
     )
-    return list(rows)
 
 
 _SUMMARY = Prepared(
@@ -216,5 +211,5 @@ _SUMMARY = Prepared(
 )
 
 
-async def summary(conn: AsyncConnection, unit_id: UUID, case_id: UUID) -> Sequence[Any] | None:
-    return await _SUMMARY.row(conn, case_id=case_id, unit_id=unit_id)
+async def summary(conn: AsyncConnection, unit_id: UUID, case_id: UUID) -> NamedRow | None:
+    return await _SUMMARY.named_row(conn, case_id=case_id, unit_id=unit_id)

@@ -5,79 +5,168 @@ Both are compiled once (app/db/prepared.py): the case view is a hot path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, insert, text
+from sqlalchemy import bindparam, case, func, insert, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
-from app.db.prepared import Prepared
-from app.db.tables import audit_events
+from app.db.prepared import NamedRow, Prepared
+from app.db.repos import case_reach
+from app.db.repos.case_reads import SUMMARY_COLS, summary_from
+from app.db.repos.names import full_name
+from app.db.tables import (
+    attachments,
+    audit_events,
+    case_events,
+    case_notes,
+    cases,
+    message_attachments,
+    messages,
+    staff,
+    units,
+)
 from app.domain.audit import AuditAction
+from app.domain.reach import CaseReach
 
-# The full case in one round trip: the summary columns plus messages, notes and events as JSON
-# arrays built by PostgreSQL. Timestamps inside JSON are rendered as RFC 3339 UTC here, since
-# json_build_object would use the session's time zone.
-_DETAIL_SQL = """
-SELECT
-  c.id, c.reference, c.status, c.origin, c.subject, c.case_type_id, ct.name, ct.category,
-  ci.personal_number, ci.given_name, ci.family_name, ci.protected_identity,
-  c.assignee_staff_id, s.given_name, s.family_name, c.assignee_group_id, g.name,
-  c.created_at, c.due_at, c.closed_at, c.closure, c.unread_by_citizen, c.version,
-  c.form, c.answers, u.hsa_id AS unit_hsa_id,
-  (SELECT coalesce(json_agg(json_build_object(
-      'id', m.id, 'kind', m.kind, 'body', m.body, 'answers', m.answers,
-      'author', json_build_object(
-          'type', m.author_type, 'staff_id', m.author_staff_id,
-          'display_name', coalesce(m.author_staff_name, m.author_display_name),
-          'citizen_facing_name', m.author_display_name),
-      'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-      'read_at', to_char(m.read_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-      'attachments', (SELECT coalesce(json_agg(json_build_object(
-            'id', a.id, 'filename', a.filename, 'content_type', a.content_type, 'size', a.size)
-            ORDER BY a.created_at, a.id), '[]'::json)
-          FROM attachments a WHERE a.message_id = m.id
-            -- an outbound send's files: stored once, shown with each case's first message
-            OR (m.kind IN ('information', 'questions') AND a.outbound_id = c.outbound_id))
-    ) ORDER BY m.created_at, m.id), '[]'::json)
-   FROM messages m WHERE m.case_id = c.id) AS messages,
-  (SELECT coalesce(json_agg(json_build_object(
-      'id', n.id, 'body', n.body,
-      'author', json_build_object('staff_id', n.author_staff_id,
-                                  'name', concat_ws(' ', ns.given_name, ns.family_name)),
-      'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    ) ORDER BY n.created_at, n.id), '[]'::json)
-   FROM case_notes n JOIN staff ns ON ns.id = n.author_staff_id WHERE n.case_id = c.id) AS notes,
-  (SELECT coalesce(json_agg(json_build_object(
-      'id', e.id, 'action', e.action,
-      'actor', json_build_object('type', e.actor_type, 'staff_id', e.actor_staff_id,
-                                 'name', CASE WHEN es.id IS NULL THEN NULL
-                                         ELSE concat_ws(' ', es.given_name, es.family_name) END),
-      'from_status', e.from_status, 'to_status', e.to_status, 'detail', e.detail,
-      'created_at', to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    ) ORDER BY e.id), '[]'::json)
-   FROM case_events e LEFT JOIN staff es ON es.id = e.actor_staff_id WHERE e.case_id = c.id) AS events
-FROM cases c
-JOIN citizens ci ON ci.id = c.citizen_id
-JOIN units u ON u.id = c.unit_id
-LEFT JOIN case_types ct ON ct.id = c.case_type_id
-LEFT JOIN staff s ON s.id = c.assignee_staff_id
-LEFT JOIN groups g ON g.id = c.assignee_group_id
-WHERE c.id = :case_id AND c.unit_id = :unit_id
-  AND (:sees_all
-       OR c.assignee_staff_id = :staff_id
-       OR c.assignee_group_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.staff_id = :staff_id)
-       OR EXISTS (SELECT 1 FROM case_participants p WHERE p.case_id = c.id AND p.staff_id = :staff_id))
-"""
-_DETAIL = Prepared(text(_DETAIL_SQL))
+# Messages, notes and events come as JSON arrays built by PostgreSQL, so the full case is one
+# round trip. Keys and constants are written into the SQL (not sent as parameters).
 
 
-async def detail(
-    conn: AsyncConnection, unit_id: UUID, case_id: UUID, staff_id: UUID, sees_all: bool
-) -> Sequence[Any] | None:
-    """None when the case is not at the unit or out of a handler's reach (→ 404)."""
-    return await _DETAIL.row(conn, case_id=case_id, unit_id=unit_id, staff_id=staff_id, sees_all=sees_all)
+def _object(**fields: Any) -> ColumnElement[Any]:
+    pairs: list[Any] = []
+    for key, value in fields.items():
+        pairs += (literal_column(f"'{key}'"), value)
+    return func.json_build_object(*pairs)
+
+
+def _array(element: ColumnElement[Any], *order_by: Any) -> ColumnElement[Any]:
+    """The elements as a JSON array in `order_by` order; [] (not NULL) when there are none."""
+    return func.coalesce(func.json_agg(aggregate_order_by(element, *order_by)), literal_column("'[]'::json"))
+
+
+def _utc(moment: Any) -> ColumnElement[Any]:
+    """RFC 3339 in UTC: json_build_object would render a timestamp in the session's zone."""
+    at_utc = moment.op("AT TIME ZONE")(literal_column("'UTC'"))
+    return func.to_char(at_utc, literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'"""))
+
+
+m, a, n, e = messages.alias("m"), attachments.alias("a"), case_notes.alias("n"), case_events.alias("e")
+ma = message_attachments.alias("ma")
+note_author, event_actor = staff.alias("ns"), staff.alias("es")
+
+_ATTACHMENTS = (
+    select(
+        _array(
+            _object(id=a.c.id, filename=a.c.filename, content_type=a.c.content_type, size=a.c.size),
+            a.c.created_at,
+            a.c.id,
+        )
+    )
+    # A file is shown on a message through message_attachments: an outbound send's files are
+    # stored once and shown on every recipient's first message.
+    .select_from(ma.join(a, a.c.id == ma.c.attachment_id))
+    .where(ma.c.message_id == m.c.id)
+    .scalar_subquery()
+)
+_MESSAGES = (
+    select(
+        _array(
+            _object(
+                id=m.c.id,
+                kind=m.c.kind,
+                body=m.c.body,
+                answers=m.c.answers,
+                author=_object(
+                    type=m.c.author_type,
+                    staff_id=m.c.author_staff_id,
+                    display_name=func.coalesce(m.c.author_staff_name, m.c.author_display_name),
+                    citizen_facing_name=m.c.author_display_name,
+                ),
+                created_at=_utc(m.c.created_at),
+                read_at=_utc(m.c.read_at),
+                attachments=_ATTACHMENTS,
+            ),
+            m.c.created_at,
+            m.c.id,
+        )
+    )
+    .where(m.c.case_id == cases.c.id)
+    .scalar_subquery()
+)
+_NOTES = (
+    select(
+        _array(
+            _object(
+                id=n.c.id,
+                body=n.c.body,
+                author=_object(
+                    staff_id=n.c.author_staff_id,
+                    name=full_name(note_author.c.given_name, note_author.c.family_name),
+                ),
+                created_at=_utc(n.c.created_at),
+            ),
+            n.c.created_at,
+            n.c.id,
+        )
+    )
+    .select_from(n.join(note_author, note_author.c.id == n.c.author_staff_id))
+    .where(n.c.case_id == cases.c.id)
+    .scalar_subquery()
+)
+_EVENTS = (
+    select(
+        _array(
+            _object(
+                id=e.c.id,
+                action=e.c.action,
+                actor=_object(
+                    type=e.c.actor_type,
+                    staff_id=e.c.actor_staff_id,
+                    name=case(
+                        (event_actor.c.id.is_(None), None),
+                        else_=full_name(event_actor.c.given_name, event_actor.c.family_name),
+                    ),
+                ),
+                from_status=e.c.from_status,
+                to_status=e.c.to_status,
+                detail=e.c.detail,
+                created_at=_utc(e.c.created_at),
+            ),
+            e.c.id,
+        )
+    )
+    .select_from(e.outerjoin(event_actor, event_actor.c.id == e.c.actor_staff_id))
+    .where(e.c.case_id == cases.c.id)
+    .scalar_subquery()
+)
+
+_DETAIL = Prepared(
+    select(
+        *SUMMARY_COLS,
+        cases.c.form,
+        cases.c.answers,
+        units.c.hsa_id.label("unit_hsa_id"),
+        _MESSAGES.label("messages"),
+        _NOTES.label("notes"),
+        _EVENTS.label("events"),
+    )
+    .select_from(summary_from().join(units, units.c.id == cases.c.unit_id))
+    .where(
+        cases.c.id == bindparam("case_id"),
+        cases.c.unit_id == bindparam("unit_id"),
+        case_reach.visible(bindparam("sees_all"), bindparam("staff_id", type_=staff.c.id.type)),
+    )
+)
+
+
+async def detail(conn: AsyncConnection, unit_id: UUID, case_id: UUID, reach: CaseReach) -> NamedRow | None:
+    """None when the case is not at the unit or out of reach (→ 404)."""
+    return await _DETAIL.named_row(
+        conn, case_id=case_id, unit_id=unit_id, sees_all=reach.sees_all, staff_id=reach.staff_id
+    )
 
 
 # The PDL event of a case view, as audit.record writes it, compiled once (the case view is a

@@ -1,8 +1,9 @@
 """Cases, messages, notes and case events: the writes both sides share.
 
-A transition is persisted under the row lock taken by `lock_for_staff` (SELECT ... FOR UPDATE),
-so concurrent transitions on one case run one after another and none is lost; the UPDATE also
-checks the version it read, as a second line of defence.
+Which cases a staff member reaches is case_reach.py's. A transition is persisted under the row
+lock taken by `lock_for_staff` (SELECT ... FOR UPDATE), so concurrent transitions on one case
+run one after another and none is lost; the UPDATE also checks the version it read, as a second
+line of defence.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import String, and_, exists, func, literal, or_, select, update
+from sqlalchemy import String, and_, func, literal, select, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import ColumnElement
 
-from app.db.repos.citizen_cases import notify
-from app.db.repos.citizen_threads import assignee_recipients
+from app.db.repos import case_reach
+from app.db.repos.names import full_name
 from app.db.tables import (
     case_events,
     case_notes,
@@ -25,69 +25,20 @@ from app.db.tables import (
     case_types,
     cases,
     citizens,
-    group_members,
     groups,
     messages,
-    outbox,
     staff,
     unit_role_assignments,
     units,
 )
 
 
-def my_group_ids(staff_id: UUID) -> Any:
-    """The groups a staff member belongs to (as a sub-select, so no extra round trip)."""
-    return select(group_members.c.group_id).where(group_members.c.staff_id == staff_id)
-
-
-def handler_access(staff_id: UUID) -> ColumnElement[bool]:
-    """A handler reaches cases assigned to them, to their groups, or that they took part in."""
-    took_part = exists().where(
-        case_participants.c.case_id == cases.c.id, case_participants.c.staff_id == staff_id
-    )
-    return or_(
-        cases.c.assignee_staff_id == staff_id,
-        cases.c.assignee_group_id.in_(my_group_ids(staff_id)),
-        took_part,
-    )
-
-
-async def handler_reaches(conn: AsyncConnection, unit_id: UUID, case_id: UUID, staff_id: UUID) -> bool:
-    """Whether a handler reaches the case, as of before any lock wait: a member who lost a claim
-    race reached the case when asking, so they learn it was taken (409), not that it vanished."""
-    stmt = select(cases.c.id).where(
-        cases.c.id == case_id, cases.c.unit_id == unit_id, handler_access(staff_id)
-    )
-    return (await conn.execute(stmt)).first() is not None
-
-
-async def claimed_from_my_group(conn: AsyncConnection, case_id: UUID, staff_id: UUID) -> bool:
-    """Whether a colleague just claimed the case from a group this staff member belongs to: the
-    claim must be the case's latest event, so a late claimer learns it was taken (409) while a
-    case that has since moved on stays out of reach (404)."""
-    latest = select(func.max(case_events.c.id)).where(case_events.c.case_id == case_id).scalar_subquery()
-    stmt = select(case_events.c.id).where(
-        case_events.c.id == latest,
-        case_events.c.action == "claimed",
-        case_events.c.detail["group_id"].astext.in_(
-            select(func.cast(group_members.c.group_id, String)).where(group_members.c.staff_id == staff_id)
-        ),
-    )
-    return (await conn.execute(stmt.limit(1))).first() is not None
-
-
 async def lock_for_staff(
     conn: AsyncConnection, unit_id: UUID, case_id: UUID, staff_id: UUID
 ) -> dict[str, Any] | None:
     """The case's state, the citizen's contact facts and the actor's groups at the unit, with the
-    case row locked until the transaction ends (callers check reach first)."""
-    my_groups = (
-        # NULL (not an empty array) when the actor is in no group of the unit.
-        select(func.array_agg(group_members.c.group_id))
-        .join(groups, groups.c.id == group_members.c.group_id)
-        .where(group_members.c.staff_id == staff_id, groups.c.unit_id == unit_id)
-        .scalar_subquery()
-    )
+    case row locked until the transaction ends (callers check reach first: case_reach.reaches;
+    the lock itself does not, so a claim that waited on a colleague's still finds the case)."""
     stmt = (
         select(
             cases.c.id,
@@ -105,7 +56,7 @@ async def lock_for_staff(
             citizens.c.notify_by_sms,
             units.c.hsa_id.label("unit_hsa_id"),
             units.c.name.label("unit_name"),
-            my_groups.label("my_group_ids"),
+            case_reach.their_groups_at(unit_id, staff_id).label("my_group_ids"),
         )
         .join(citizens, citizens.c.id == cases.c.citizen_id)
         .join(units, units.c.id == cases.c.unit_id)
@@ -226,32 +177,13 @@ async def insert_note(conn: AsyncConnection, case_id: UUID, staff_id: UUID, body
             case_notes.c.id,
             case_notes.c.body,
             case_notes.c.created_at,
-            select(func.concat_ws(" ", staff.c.given_name, staff.c.family_name))
+            select(full_name(staff.c.given_name, staff.c.family_name))
             .where(staff.c.id == staff_id)
             .scalar_subquery()
             .label("author_name"),
         )
     )
     return dict((await conn.execute(stmt)).one()._mapping)
-
-
-async def enqueue_notification(
-    conn: AsyncConnection,
-    *,
-    channel: str,
-    recipient: str,
-    template: str,
-    payload: dict[str, Any],
-    dedup_key: str,
-) -> None:
-    """An outbox row in the change's own transaction; the notifier delivers it and retries."""
-    await conn.execute(
-        insert(outbox)
-        .values(channel=channel, recipient=recipient, template=template, payload=payload, dedup_key=dedup_key)
-        .on_conflict_do_nothing(
-            index_elements=[outbox.c.dedup_key], index_where=outbox.c.dedup_key.isnot(None)
-        )
-    )
 
 
 async def staff_author(conn: AsyncConnection, staff_id: UUID) -> dict[str, Any] | None:
@@ -288,19 +220,3 @@ async def valid_assignee(conn: AsyncConnection, unit_id: UUID, kind: str, assign
             and_(u.c.unit_id == unit_id, u.c.staff_id == assignee_id, u.c.role == "case_handler")
         )
     return (await conn.execute(stmt)).first() is not None
-
-
-async def enqueue_assigned(
-    conn: AsyncConnection,
-    unit_id: UUID,
-    case_id: UUID,
-    assignee_type: str,
-    assignee_id: UUID,
-    actor_id: UUID,
-    version: int,
-) -> None:
-    """domain.md Notifications: "Case assigned" goes to the assignee, or each member of the group,
-    who asked for it, never to the person who made the assignment. One per address and version."""
-    staff_id, group_id = (assignee_id, None) if assignee_type == "staff" else (None, assignee_id)
-    recipients = assignee_recipients(staff_id, group_id).where(staff.c.id != actor_id)
-    await conn.execute(notify("case_assigned", recipients, case_id, unit_id, f"{case_id}:{version}"))

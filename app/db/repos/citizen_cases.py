@@ -3,7 +3,8 @@
 Every statement is scoped to the citizen (`cases.citizen_id`), so another citizen's case is
 simply not found. Writes are single statements with data-modifying CTEs: creating a case is one
 round trip for the case, its first message, its "created" event, the notifications and the
-attachment links (citizen_new_case.py, prebuilt from the helpers here); a reply likewise.
+attachment links (citizen_new_case.py, prebuilt from the helpers here); a reply likewise. Who
+is notified is decided in notifications.py.
 """
 
 from __future__ import annotations
@@ -20,21 +21,19 @@ from sqlalchemy import (
     literal,
     select,
     tuple_,
-    union,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
+from app.db.repos.attachments import fresh
 from app.db.tables import (
     attachments,
     case_types,
     cases,
+    message_attachments,
     messages,
-    outbox,
-    staff,
-    unit_role_assignments,
     units,
 )
 
@@ -58,76 +57,32 @@ def _among(ids: list[UUID] | BindParameter[Any]) -> ColumnElement[bool]:
 
 
 def usable_attachments(citizen_id: Any, ids: list[UUID] | BindParameter[Any]) -> Any:
-    """Those of `ids` this citizen uploaded that no message carries yet, as a JSON array."""
+    """Those of `ids` this citizen uploaded that are unused and unexpired, as a JSON array."""
     return (
         select(func.coalesce(func.jsonb_agg(attachment_json(), type_=JSONB), literal([], JSONB), type_=JSONB))
-        .where(
-            _among(ids),
-            attachments.c.uploaded_by_citizen_id == citizen_id,
-            attachments.c.message_id.is_(None),
-        )
+        .where(_among(ids), attachments.c.uploaded_by_citizen_id == citizen_id, fresh())
         .scalar_subquery()
     )
 
 
-def notify_rows(template: str, recipients: Any, payload: Any, prefix: Any) -> Any:
-    """Outbox rows from `recipients` (an `addr` column) with `payload` and `prefix` + address as
-    the dedup key: values, or parameters of a prebuilt statement."""
-    addr = recipients.subquery("recipients")
-    rows = select(
-        literal("email"),
-        addr.c.addr,
-        literal(template),
-        payload,
-        prefix + addr.c.addr,
-    ).where(addr.c.addr.isnot(None), addr.c.addr != "")
-    cols = ["channel", "recipient", "template", "payload", "dedup_key"]
-    return insert(outbox).from_select(cols, rows).on_conflict_do_nothing()
-
-
-def notify(template: str, recipients: Any, case_id: UUID, unit_id: UUID, dedup: str) -> Any:
-    """Outbox rows, one per distinct address; ids only, never case content."""
-    payload = literal(notify_payload(case_id, unit_id), JSONB)
-    return notify_rows(template, recipients, payload, literal(dedup_prefix(template, dedup)))
-
-
-def notify_payload(case_id: UUID, unit_id: UUID) -> dict[str, str]:
-    return {"case_id": str(case_id), "unit_id": str(unit_id)}
-
-
-def dedup_prefix(template: str, dedup: str) -> str:
-    return f"{template}:{dedup}:"
-
-
-def staff_address() -> Any:
-    return func.lower(func.coalesce(staff.c.notification_email, staff.c.email)).label("addr")
-
-
-def new_case_recipients(unit_id: Any) -> Any:
-    """The unit's notification addresses and receivers who asked for new-case e-mail."""
-    ura = unit_role_assignments
-    return union(
-        select(func.lower(func.unnest(units.c.notification_emails)).label("addr")).where(
-            units.c.id == unit_id
-        ),
-        select(staff_address())
-        .join(ura, ura.c.staff_id == staff.c.id)
-        .where(ura.c.unit_id == unit_id, ura.c.role == "case_receiver", staff.c.notify_on_new_case),
-    )
-
-
-def _link_attachments(citizen_id: Any, ids: list[UUID] | BindParameter[Any], message_id: Any) -> Any:
-    return (
+def _link_attachments(
+    citizen_id: Any, ids: list[UUID] | BindParameter[Any], message_id: Any
+) -> tuple[Any, Any]:
+    """The usable ones of `ids` marked used (the `linked` CTE, one row each) and shown on the
+    message (message_attachments)."""
+    linked = (
         update(attachments)
-        .where(
-            _among(ids),
-            attachments.c.uploaded_by_citizen_id == citizen_id,
-            attachments.c.message_id.is_(None),
-        )
-        .values(message_id=message_id)
+        .where(_among(ids), attachments.c.uploaded_by_citizen_id == citizen_id, fresh())
+        .values(attached_at=func.now())
         .returning(attachments.c.id)
         .cte("linked")
     )
+    if not isinstance(message_id, BindParameter):
+        message_id = literal(message_id, messages.c.id.type)
+    shown = insert(message_attachments).from_select(
+        ["message_id", "attachment_id"], select(message_id, linked.c.id)
+    )
+    return linked, shown.cte("shown")
 
 
 def with_message(
@@ -144,8 +99,8 @@ def with_message(
         new_message = insert(messages).values(message_values).returning(messages.c.id).cte("new_message")
         ctes.append(new_message)
         if isinstance(attachment_ids, BindParameter) or attachment_ids:
-            linked = _link_attachments(citizen_id, attachment_ids, message_values["id"])
-            ctes.append(linked)
+            linked, shown = _link_attachments(citizen_id, attachment_ids, message_values["id"])
+            ctes += [linked, shown]
             linked_count = select(func.count()).select_from(linked).scalar_subquery()
     stmt = (head if head is not None else select()).add_columns(linked_count.label("linked"))
     return stmt.add_cte(*ctes)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, insert, or_, select, tuple_
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.tables import case_types
@@ -73,25 +73,5 @@ async def delete_grants(conn: AsyncConnection, unit_id: UUID, ids: list[UUID]) -
         delete(g)
         .where(g.c.unit_id == unit_id, g.c.id.in_(ids))
         .returning(g.c.id, g.c.personal_number, g.c.case_type_id, g.c.valid_until)
-    )
-    return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
-
-
-async def active_grants(
-    conn: AsyncConnection, unit_id: UUID, personal_number: str, today: date
-) -> list[dict[str, Any]]:
-    """The citizen's grants at the unit that still hold on `today` (valid_until is inclusive).
-
-    For the citizen side: `case_type_id` null = may contact the unit at all, else may use that
-    restricted case type. `personal_number` is the canonical 12 digits.
-    """
-    stmt = (
-        select(*COLS)
-        .where(
-            g.c.unit_id == unit_id,
-            g.c.personal_number == personal_number,
-            or_(g.c.valid_until.is_(None), g.c.valid_until >= today),
-        )
-        .order_by(g.c.created_at, g.c.id)
     )
     return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]

@@ -16,17 +16,11 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.prepared import Prepared
-from app.db.repos.citizen_cases import (
-    ct,
-    dedup_prefix,
-    new_case_recipients,
-    notify_payload,
-    notify_rows,
-    usable_attachments,
-    with_message,
-)
+from app.db.repos.citizen_cases import ct, usable_attachments, with_message
 from app.db.repos.citizen_units import Who
+from app.db.repos.notifications import dedup_prefix, new_case_recipients, notify_payload, notify_rows
 from app.db.tables import attachments, case_events, cases, citizens, messages, outbox, units
+from app.domain.notifications import Template
 
 _ATTACHMENT_IDS = bindparam("attachment_ids", type_=ARRAY(attachments.c.id.type))
 
@@ -106,7 +100,7 @@ def _insert_case(has_message: bool, has_attachments: bool) -> Prepared:
     event = {"case_id": case_id, "action": "created", "actor_type": "citizen", "to_status": "new"}
     ctes.append(insert(case_events).values(event).returning(case_events.c.id).cte("created"))
     payload, prefix = bindparam("notify_payload", type_=JSONB), bindparam("notify_prefix", type_=Text)
-    notifying = notify_rows("unit_new_case", new_case_recipients(unit_id), payload, prefix)
+    notifying = notify_rows(Template.UNIT_NEW_CASE, new_case_recipients(unit_id), payload, prefix)
     ctes.append(notifying.returning(outbox.c.id).cte("notified"))
     message = None
     if has_message:
@@ -133,7 +127,7 @@ async def insert_case(
     case_id, unit_id = case_row["id"], case_row["unit_id"]
     params = {f"case_{k}": v for k, v in case_row.items()}
     params["notify_payload"] = notify_payload(case_id, unit_id)
-    params["notify_prefix"] = dedup_prefix("unit_new_case", str(case_id))
+    params["notify_prefix"] = dedup_prefix(Template.UNIT_NEW_CASE, str(case_id))
     if message_row is not None:
         params.update({f"message_{k}": v for k, v in message_row.items()})
         params["attachment_ids"] = attachment_ids

@@ -6,32 +6,24 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.repos.citizen_cases import (
-    attachment_json,
-    notify,
-    run_with_message,
-    staff_address,
-    usable_attachments,
-)
+from app.db.repos.citizen_cases import attachment_json, run_with_message, usable_attachments
+from app.db.repos.notifications import citizen_replied
 from app.db.tables import (
     attachments,
     case_events,
     case_types,
     cases,
     citizens,
-    group_members,
+    message_attachments,
     messages,
     outbox,
-    staff,
 )
-from app.domain.case import MessageKind
 
 ct = case_types
-OUTBOUND_MESSAGE_KINDS = (MessageKind.INFORMATION.value, MessageKind.QUESTIONS.value)
 
 
 async def thread_marking_read(conn: AsyncConnection, citizen_id: UUID, case_id: UUID) -> list[dict[str, Any]]:
@@ -61,21 +53,21 @@ async def thread_marking_read(conn: AsyncConnection, citizen_id: UUID, case_id: 
         .cte("reset")
     )
     files = (
-        select(func.coalesce(func.jsonb_agg(attachment_json(), type_=JSONB), literal([], JSONB), type_=JSONB))
-        .where(
-            or_(
-                attachments.c.message_id == messages.c.id,
-                # An outbound send's files: stored once, shown with each case's first message.
-                and_(
-                    messages.c.kind.in_(OUTBOUND_MESSAGE_KINDS),
-                    attachments.c.outbound_id
-                    == select(cases.c.outbound_id)
-                    .where(cases.c.id == messages.c.case_id)
-                    .correlate(messages)
-                    .scalar_subquery(),
+        select(
+            func.coalesce(
+                # In upload order, as the staff side shows them.
+                func.jsonb_agg(
+                    aggregate_order_by(attachment_json(), attachments.c.created_at, attachments.c.id),
+                    type_=JSONB,
                 ),
+                literal([], JSONB),
+                type_=JSONB,
             )
         )
+        .select_from(
+            message_attachments.join(attachments, attachments.c.id == message_attachments.c.attachment_id)
+        )
+        .where(message_attachments.c.message_id == messages.c.id)
         .scalar_subquery()
     )
     stmt = (
@@ -160,16 +152,6 @@ async def lock_for_reply(
     return dict(row._mapping) if row else None
 
 
-def assignee_recipients(staff_id: UUID | None, group_id: UUID | None) -> Any:
-    """The assignee, or each member of the assigned group, who asked for assignment e-mail."""
-    who = (
-        staff.c.id == staff_id
-        if staff_id
-        else staff.c.id.in_(select(group_members.c.staff_id).where(group_members.c.group_id == group_id))
-    )
-    return select(staff_address()).where(who, staff.c.notify_on_assigned)
-
-
 async def save_reply(
     conn: AsyncConnection,
     state: dict[str, Any],
@@ -196,8 +178,9 @@ async def save_reply(
         .cte("event"),
     ]
     if state["assignee_staff_id"] or state["assignee_group_id"]:
-        recipients = assignee_recipients(state["assignee_staff_id"], state["assignee_group_id"])
-        notifying = notify("case_citizen_replied", recipients, case_id, unit_id, str(message_row["id"]))
+        notifying = citizen_replied(
+            case_id, unit_id, state["assignee_staff_id"], state["assignee_group_id"], message_row["id"]
+        )
         ctes.append(notifying.returning(outbox.c.id).cte("notified"))
     row = await run_with_message(
         conn, ctes, message_row, state["citizen_id"], attachment_ids, select(bumped.c.version)

@@ -45,11 +45,19 @@ class Who:
     today: date
 
     def grant(self, unit_id: Any, case_type: ColumnElement[bool]) -> ColumnElement[bool]:
-        return exists().where(
-            g.c.unit_id == unit_id,
-            g.c.personal_number == self.personal_number,
-            or_(g.c.valid_until.is_(None), g.c.valid_until >= self.today),
-            case_type,
+        # correlate_except: the unit (and case type) are the enclosing query's, however deep this
+        # is nested. Left to auto-correlation, which looks one level up only, the unit list
+        # (units > case_types > grant) gave the grant a FROM units of its own: a grant at any
+        # unit then opened every unit.
+        return (
+            exists()
+            .where(
+                g.c.unit_id == unit_id,
+                g.c.personal_number == self.personal_number,
+                or_(g.c.valid_until.is_(None), g.c.valid_until >= self.today),
+                case_type,
+            )
+            .correlate_except(g)
         )
 
     def may_contact(self) -> ColumnElement[bool]:

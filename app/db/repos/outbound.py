@@ -6,9 +6,10 @@
 2. `ensure_citizens`: recipients who never logged in become citizens from the population
    register, in one INSERT ... SELECT over the array of personal numbers;
 3. `insert_send`: the send, every case, first message, case event, participation, PDL audit
-   event and citizen notice, as one statement of data-modifying CTEs over the recipient arrays;
-4. `link_attachments` (only with attachment ids, app/db/repos/outbound_attachments.py): the
-   files, once, for the whole send.
+   event and citizen notice (notifications.py's rule, set-based), as one statement of
+   data-modifying CTEs over the recipient arrays;
+4. (only with attachment ids) `app.services.attachments.attach_to_outbound`: the files, stored
+   once, marked used by the send and shown on every case's first message.
 
 Whatever the number of recipients, the statements and their SQL are the same: the recipients
 travel as arrays (`unnest`), never as one statement or one VALUES row per recipient.
@@ -23,7 +24,6 @@ from sqlalchemy import (
     ARRAY,
     Integer,
     String,
-    Text,
     and_,
     any_,
     bindparam,
@@ -32,13 +32,13 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.prepared import Prepared
+from app.db.repos.notifications import citizen_message_notices
 from app.db.tables import (
     audit_events,
     case_events,
@@ -54,10 +54,6 @@ from app.db.tables import (
 )
 from app.db.tables import message_templates as mt
 from app.domain.audit import AuditAction
-
-# The notifier renders a fixed text per template (no case content): the same notice as any
-# staff message to a citizen (app/services/case_messages.py CITIZEN_NEW_MESSAGE).
-CITIZEN_NEW_MESSAGE = "citizen_new_message"
 
 _UUID = PgUUID(as_uuid=True)
 
@@ -181,30 +177,6 @@ CASE_PARAMS: dict[str, Any] = {
 }
 
 
-def _citizen_notices(recipients: Any) -> Any:
-    """One outbox row per channel the citizen chose (e-mail, SMS) with an address; ids only."""
-    email = select(
-        literal("email").label("channel"),
-        recipients.c.email.label("addr"),
-        recipients.c.case_id,
-        recipients.c.message_id,
-    ).where(recipients.c.notify_by_email, recipients.c.email != "")
-    sms = select(literal("sms"), recipients.c.phone, recipients.c.case_id, recipients.c.message_id).where(
-        recipients.c.notify_by_sms, recipients.c.phone != ""
-    )
-    ch = union_all(email, sms).subquery("channels")
-    rows = select(
-        ch.c.channel,
-        ch.c.addr,
-        literal(CITIZEN_NEW_MESSAGE),
-        func.jsonb_build_object("case_id", ch.c.case_id, "message_id", ch.c.message_id),
-        # The dedup key of every staff message's notice: one per message and channel.
-        literal(f"{CITIZEN_NEW_MESSAGE}:") + cast(ch.c.message_id, Text) + literal(":") + ch.c.channel,
-    )
-    cols = ["channel", "recipient", "template", "payload", "dedup_key"]
-    return insert(outbox).from_select(cols, rows).on_conflict_do_nothing()
-
-
 def _insert_send() -> Prepared:
     p = {k: bindparam(k, type_=t) for k, t in CASE_PARAMS.items()}
     send = {k: bindparam(f"send_{k}", type_=outbound_sends.c[k].type) for k in SEND_COLUMNS}
@@ -233,17 +205,17 @@ def _insert_send() -> Prepared:
     # The recipients' citizens by their unique index (`= ANY`), not by joining the whole table
     # to the unnest()ed array: the planner cannot tell how long a parameter array is.
     c = citizens.c
-    z = (
-        select(c.id, c.personal_number, c.email, c.phone, c.notify_by_email, c.notify_by_sms)
-        .where(c.personal_number == any_(personal_numbers))
-        .subquery("z")
-    )
+    z = select(c.id, c.personal_number).where(c.personal_number == any_(personal_numbers)).subquery("z")
     recipients = (
-        select(r, z.c.id.label("citizen_id"), z.c.email, z.c.phone, z.c.notify_by_email, z.c.notify_by_sms)
+        select(r, z.c.id.label("citizen_id"))
         .select_from(r.join(z, z.c.personal_number == r.c.personal_number))
         .cte("recipients")
     )
     rc = recipients.c
+    # Who is told, and how, is notifications.py's rule for every staff message to a citizen.
+    notices = citizen_message_notices(
+        select().select_from(recipients.join(citizens, c.id == rc.citizen_id)), rc.case_id, rc.message_id
+    )
     new_send = insert(outbound_sends).values(send).returning(outbound_sends.c.id).cte("new_send")
     case_rows = select(
         rc.case_id, unit_id, rc.citizen_id, rc.reference, p["status"], literal("outbound"), send["subject"],
@@ -285,7 +257,7 @@ def _insert_send() -> Prepared:
         .returning(case_participants.c.case_id)
         .cte("took_part"),
         insert(audit_events).from_select(audit_cols, audit_rows).returning(audit_events.c.id).cte("audited"),
-        _citizen_notices(recipients).returning(outbox.c.id).cte("notified"),
+        notices.returning(outbox.c.id).cte("notified"),
     ]
     return Prepared(select(func.count().label("created")).select_from(new_cases).add_cte(recipients, *ctes))
 

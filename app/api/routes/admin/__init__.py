@@ -1,0 +1,1 @@
+"""Administration above one unit: national (`/admin/...`) and regional (`/regions/{region_id}/...`)."""

@@ -1,0 +1,1 @@
+"""Citizen routes (`/citizen/...`): own profile, contactable units, own cases, access log."""
