@@ -68,7 +68,7 @@ async def _staff_requests(client: httpx.AsyncClient, v: Volume) -> list[Request]
         "assignee group": {"assignee": f"group:{v.group_id}"},
         "assignee me": {"assignee": "me"},
         "case type": {"case_type_id": case_type_id},
-        "category": {"category": "renew_prescription"},
+        "category": {"category": "prescription_renewal"},
         "personal number": {"personal_number": v.citizen_pnr},
         "overdue": {"overdue": "true"},
         "updated_before": {"updated_before": week_ago},

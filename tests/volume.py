@@ -34,7 +34,7 @@ SEED_SQL = [
     """,
     """
     INSERT INTO case_types (unit_id, name, category, status)
-    SELECT u.id, 'Ärendetyp ' || k, CASE k WHEN 1 THEN 'renew_prescription' ELSE 'other' END, 'active'
+    SELECT u.id, 'Ärendetyp ' || k, CASE k WHEN 1 THEN 'prescription_renewal' ELSE 'other' END, 'active'
     FROM units u CROSS JOIN generate_series(1, 2) k
     WHERE u.id = :unit_id OR u.hsa_id LIKE 'SE2321000131-V%'
     """,
