@@ -29,6 +29,8 @@ from app.api.routes.staff import (
     groups,
     me,
     message_templates,
+    outbound,
+    statistics,
     unit_settings,
     units,
     webhooks,
@@ -43,11 +45,13 @@ from app.notify.relay import embedded_relay
 from app.observability import RequestContextMiddleware, configure_logging
 
 API_PREFIX = "/api/v1"
-# Starlette matches routes in order: the hot paths (inbox, case view, case creation) first —
-# after the one static path under them (`/cases/stream`), which `/cases/{case_id}` would take.
+# Starlette matches routes in order: the hot paths (inbox, case view, case creation, outbound)
+# first — after the one static path under them (`/cases/stream`), which `/cases/{case_id}` would
+# take.
 ROUTES = (
     case_stream,
     staff_cases,
+    outbound,
     citizen_cases,
     citizen_units,
     auth,
@@ -68,6 +72,7 @@ ROUTES = (
     region_templates,
     audit,
     follow_up,
+    statistics,
     access_log,
     webhooks,
     staff_attachments,

@@ -13,6 +13,7 @@ import httpx
 
 from app.identity.tokens import TokenService
 from bench import wrk
+from bench.outbound import outbound_paths
 from bench.seed import BenchIds
 
 API = "/api/v1"
@@ -26,8 +27,10 @@ class HotPath:
     headers: Any  # (n) -> dict
     body: Any = None  # (n) -> dict | None
     expect: int = 200
-    substitutions: Any = None  # built from the captured response: (response) -> (n) -> dict
+    # built from the captured response and statements: (response, statements) -> (n) -> dict
+    substitutions: Any = None
     rotation: int = 1  # how many distinct requests the load rotates over
+    concurrency: int | None = None  # this path's own concurrency, when not the bench's
 
     def wrk_requests(self) -> list[wrk.WrkRequest]:
         out = []
@@ -57,7 +60,7 @@ def hot_paths(ids: BenchIds, tokens: TokenService, floors: list[HotPath]) -> lis
             "terms_accepted": True,
         }
 
-    def creation_subs(r: httpx.Response) -> Any:
+    def creation_subs(r: httpx.Response, statements: Any = None) -> Any:
         body = r.json()
         first_id, first_pnr = ids.citizens[0]
 
@@ -75,7 +78,7 @@ def hot_paths(ids: BenchIds, tokens: TokenService, floors: list[HotPath]) -> lis
 
         return subs
 
-    def view_subs(r: httpx.Response) -> Any:
+    def view_subs(r: httpx.Response, statements: Any = None) -> Any:
         first = ids.case_ids[0]
         return lambda n: {first: ids.case_ids[n % len(ids.case_ids)]}
 
@@ -124,4 +127,5 @@ def hot_paths(ids: BenchIds, tokens: TokenService, floors: list[HotPath]) -> lis
             substitutions=creation_subs,
             rotation=len(citizens),
         ),
+        *outbound_paths(ids, tokens, run_tag),
     ]

@@ -19,6 +19,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from app.db.migrations import upgrade_to_head
+from app.db.repos.statistics import FIRST_RESPONSE_BACKFILL, RESPONSE_TRIGGER
 
 BENCH_DB = "careinbox_bench"
 CLINIC_HSA = "SE2321000131-B000000000000"
@@ -77,6 +78,9 @@ SEED = [
          WHEN (g / 5) % 10 = 7 THEN 'new' WHEN (g / 5) % 10 = 8 THEN 'assigned'
          ELSE 'awaiting_citizen' END AS status) s""",
     """UPDATE cases c SET case_type_id = t.id FROM case_types t WHERE t.unit_id = c.unit_id""",
+    # A bulk load: cases.first_response_at is set for all cases at once after the messages
+    # (app/db/repos/statistics.py), not by the trigger per staff message.
+    f"ALTER TABLE messages DISABLE TRIGGER {RESPONSE_TRIGGER}",
     """INSERT INTO messages (case_id, kind, body, author_type, author_display_name, created_at)
        SELECT id, 'citizen', 'Hej! Mitt recept tar slut.', 'citizen', 'Bench Medborgare', created_at
        FROM cases""",
@@ -86,6 +90,8 @@ SEED = [
               'Bench Person', 'Bench Person', c.closed_at, c.closed_at + interval '1 hour'
        FROM cases c JOIN units u ON u.id = c.unit_id
        WHERE u.hsa_id = 'SE2321000131-B000000000000' AND c.status = 'closed'""",
+    f"ALTER TABLE messages ENABLE TRIGGER {RESPONSE_TRIGGER}",
+    FIRST_RESPONSE_BACKFILL,
     """INSERT INTO case_events (case_id, action, actor_type, to_status, created_at)
        SELECT c.id, 'created', 'citizen', 'new', c.created_at
        FROM cases c JOIN units u ON u.id = c.unit_id WHERE u.hsa_id = 'SE2321000131-B000000000000'""",

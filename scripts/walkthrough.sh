@@ -2,7 +2,8 @@
 # The case life cycle end to end against a running `make run` (demo data loaded):
 # citizen sends → receiver distributes with a partial reply → handler counter-questions →
 # citizen answers → handler answers; then the citizen's access log, the reviewer's PDL log and
-# the receiver's follow-up. Exits non-zero on the first unexpected status code.
+# the receiver's follow-up; an outbound questions form answered by the citizen; the clinic
+# manager's statistics. Exits non-zero on the first unexpected status code.
 #
 #   scripts/walkthrough.sh                      # against http://127.0.0.1:8000
 #   BASE=http://127.0.0.1:8011 scripts/walkthrough.sh
@@ -14,6 +15,7 @@ CITIZEN_PNR="${CITIZEN_PNR:-19900101-2385}"       # Maja Svensson (demo citizen)
 RECEIVER_HSA="SE2321000131-P000000000001"           # Karin Mottagare, case_receiver
 HANDLER_HSA="SE2321000131-P000000000002"            # Hans Handläggare, case_handler
 REVIEWER_HSA="SE2321000131-P000000000006"           # Greta Granskare, reviewer
+MANAGER_HSA="SE2321000131-P000000000004"            # Lars Lokaladmin, local_admin
 TMP="$(mktemp -d)"
 exec 3>&1  # progress lines go here, also from inside $(...)
 trap 'rm -rf "$TMP"' EXIT
@@ -112,6 +114,32 @@ call 403 GET "/units/$UNIT/audit-events" "$RECEIVER"
 call 200 GET "/units/$UNIT/follow-up" "$RECEIVER"
 echo "     follow-up: new $(json "d['new']"), awaiting $(json "d['awaiting_citizen']"), overdue $(json "d['overdue']")"
 call 403 GET "/units/$UNIT/follow-up" "$HANDLER"
+
+echo "7. The handler sends a questions form to two citizens (outbound); the citizen answers it"
+call 200 GET "/units/$UNIT/message-templates" "$HANDLER"
+TEMPLATE="$(json "next(t['id'] for t in d['items'] if t['kind'] == 'questions')")"
+SEND="{\"recipients\": [\"$CITIZEN_PNR\", \"19121212-1212\", \"121212+1212\"], \"template_id\": \"$TEMPLATE\"}"
+call 403 POST "/units/$UNIT/outbound" "$RECEIVER" "$SEND"
+call 201 POST "/units/$UNIT/outbound" "$HANDLER" "$SEND" "Idempotency-Key: $KEY-outbound"
+OUTBOUND="$(json "d['id']")"
+OUT_CASE="$(json "d['case_ids'][0]")"
+echo "     $(json "d['recipient_count']") recipients: Tolvan written two ways counts once"
+call 422 POST "/units/$UNIT/outbound" "$HANDLER" "{\"recipients\": [\"19121212-1213\"], \"template_id\": \"$TEMPLATE\"}"
+call 200 GET "/citizen/cases/$OUT_CASE" "$CITIZEN"
+echo "     the citizen is asked: $(json "[q['label'] for q in d['form']]")"
+call 422 POST "/citizen/cases/$OUT_CASE/messages" "$CITIZEN" "{\"body\": \"\", \"answers\": {}}"
+call 201 POST "/citizen/cases/$OUT_CASE/messages" "$CITIZEN" \
+  "{\"body\": \"Det går bra.\", \"answers\": {\"feeling\": \"Bättre\"}}"
+call 200 GET "/units/$UNIT/outbound/$OUTBOUND" "$RECEIVER"
+echo "     the send's cases by status: $(json "d['status_counts']")"
+
+echo "8. The clinic manager's statistics (JSON, then CSV for Excel)"
+MANAGER="$(staff_token "$MANAGER_HSA")"
+call 200 GET "/units/$UNIT/statistics" "$MANAGER"
+echo "     last 30 days: received $(json "d['received']"), closed $(json "d['closed']"), within deadline $(json "d['answered_within_deadline']")"
+call 200 GET "/units/$UNIT/statistics?from=2026-01-01&to=2026-12-31" "$MANAGER" "" "Accept: text/csv"
+call 422 GET "/units/$UNIT/statistics?from=2026-12-31&to=2026-01-01" "$MANAGER"
+call 403 GET "/units/$UNIT/statistics" "$HANDLER"
 echo "OK: the walk-through ran end to end"
 echo "Notifications (make run without SMTP_HOST): the unit's 'Nytt ärende' and Maja's notices are"
 echo "in var/mail/*.eml once the worker has sent them (a second or so); python -m app.cli outbox lists the rest."

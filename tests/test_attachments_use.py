@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.container import Services
-from app.db.tables import cases, message_attachments, messages
+from app.db.tables import cases, message_attachments, messages, outbound_sends
 from app.domain.actors import StaffActor
 from app.domain.errors import ValidationFailed
 from app.services import attachments as svc
@@ -155,6 +155,17 @@ async def test_an_outbound_send_shows_one_stored_file_on_every_recipients_first_
     s = await case_setup(client, conn)
     ids = await _ids(client, f"{s.unit}/attachments", s.clinic["h1"].headers, 2)
     outbound_id = uuid.uuid4()
+    # The send the cases point to (cases.outbound_id and attachments.outbound_id are foreign keys).
+    send = {
+        "id": outbound_id,
+        "unit_id": s.clinic.unit_id,
+        "sender_staff_id": s.clinic["h1"].staff_id,
+        "kind": "information",
+        "subject": "Vaccination",
+        "body": "Vaccination",
+        "recipient_count": 3,
+    }
+    await conn.execute(insert(outbound_sends).values(send))
     first_messages = []
     for _ in range(3):
         citizen, _ = await add_citizen(conn)

@@ -58,7 +58,11 @@ async def test_demo_inbox(demo_url: str) -> None:
     assert "demo_cases" not in second  # the unit already had cases: nothing added
     north = "SELECT id FROM units WHERE hsa_id = :hsa"
     by_status = dict(
-        await _rows(demo_url, f"SELECT status, count(*) FROM cases WHERE unit_id = ({north}) GROUP BY status")
+        await _rows(
+            demo_url,
+            f"SELECT status, count(*) FROM cases WHERE unit_id = ({north}) AND origin = 'citizen'"
+            " GROUP BY status",
+        )
     )
     assert by_status == {"new": 2, "assigned": 4, "awaiting_citizen": 1, "closed": 3}
     [(group_cases, overdue, closures)] = await _rows(
@@ -66,15 +70,18 @@ async def test_demo_inbox(demo_url: str) -> None:
         "SELECT count(*) FILTER (WHERE assignee_group_id IS NOT NULL),"
         " count(*) FILTER (WHERE status <> 'closed' AND due_at < now()),"
         " array_agg(DISTINCT closure) FILTER (WHERE closure IS NOT NULL)"
-        f" FROM cases WHERE unit_id = ({north})",
+        f" FROM cases WHERE unit_id = ({north}) AND origin = 'citizen'",
     )
     assert group_cases == 1
     assert overdue >= 2  # 7 and 8 days back are past any deadline, even over Easter
     assert sorted(closures) == ["answered", "closed_without_answer"]
     kinds = {k for (k,) in await _rows(demo_url, "SELECT DISTINCT kind FROM messages")}
     assert {"citizen", "partial_reply", "counter_question", "answer"} <= kinds
+    citizen_cases = "SELECT id FROM cases WHERE origin = 'citizen'"  # the outbound sends are apart
     [(events, audited)] = await _rows(
-        demo_url, "SELECT (SELECT count(*) FROM case_events), (SELECT count(*) FROM audit_events)"
+        demo_url,
+        f"SELECT (SELECT count(*) FROM case_events WHERE case_id IN ({citizen_cases})),"
+        f" (SELECT count(*) FROM audit_events WHERE case_id IN ({citizen_cases}))",
     )
     # A created event per case and one per step (16, the citizens' 2 replies included); one PDL
     # event per staff step (14), none for the citizens' own.
@@ -85,3 +92,32 @@ async def test_demo_inbox(demo_url: str) -> None:
         "SELECT count(*) FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.created_at < c.created_at",
     )
     assert early == 0
+
+
+async def test_demo_outbound_sends(demo_url: str) -> None:
+    """One information send (to a citizen who never logged in, too) and one questions send."""
+    settings = Settings(app_env="test", database_url=demo_url, bootstrap_system_admins=[SYSTEM_ADMIN])
+    await load_demo(demo_url, settings)
+    again = await load_demo(demo_url, settings)
+    assert "demo_outbound" not in again
+    sends = await _rows(
+        demo_url,
+        "SELECT s.kind, s.recipient_count, s.template_name, array_agg(c.status ORDER BY c.status)"
+        " FROM outbound_sends s JOIN cases c ON c.outbound_id = s.id GROUP BY s.id ORDER BY s.kind",
+    )
+    assert sends == [
+        ("information", 4, None, ["closed"] * 4),
+        ("questions", 2, "Uppföljning efter besök", ["assigned", "awaiting_citizen"]),
+    ]
+    # A created event and a PDL event per case of a send, and Maja's answer (a citizen's, unlogged).
+    outbound_cases = "SELECT id FROM cases WHERE origin = 'outbound'"
+    [(events, audited)] = await _rows(
+        demo_url,
+        f"SELECT (SELECT count(*) FROM case_events WHERE case_id IN ({outbound_cases})),"
+        f" (SELECT count(*) FROM audit_events WHERE case_id IN ({outbound_cases}))",
+    )
+    assert (events, audited) == (6 + 1, 6)
+    [(name,)] = await _rows(
+        demo_url, "SELECT given_name FROM citizens WHERE personal_number = '194403152343'"
+    )
+    assert name == "Ingrid"

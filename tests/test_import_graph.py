@@ -106,6 +106,7 @@ def test_the_demo_data_is_one_package_read_one_way() -> None:
         "app.demo.catalog",
         "app.demo.unit_admin",
         "app.demo.cases",
+        "app.demo.outbound",
         "app.demo.load",
     }
     assert not (APP / "demo.py").exists() and not list(APP.glob("demo_*.py"))

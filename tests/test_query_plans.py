@@ -68,7 +68,7 @@ async def _staff_requests(client: httpx.AsyncClient, v: Volume) -> list[Request]
         "assignee group": {"assignee": f"group:{v.group_id}"},
         "assignee me": {"assignee": "me"},
         "case type": {"case_type_id": case_type_id},
-        "category": {"category": "renew_prescription"},
+        "category": {"category": "prescription_renewal"},
         "personal number": {"personal_number": v.citizen_pnr},
         "overdue": {"overdue": "true"},
         "updated_before": {"updated_before": week_ago},
@@ -114,6 +114,19 @@ async def _other_requests(client: httpx.AsyncClient, v: Volume) -> list[Request]
         ("audit by action", audit, reviewer, {"action": "case_read"}),
         ("audit by staff", audit, reviewer, {"staff_hsa_id": "SE2321000131-E999999999999"}),
         ("audit by period", audit, reviewer, {"from": "2026-01-01", "to": "2026-06-30"}),
+        *_statistics_requests(v),
+    ]
+
+
+def _statistics_requests(v: Volume) -> list[Request]:
+    """Issue 10 point 11: a unit's statistics from its indexes, for a month up to a year."""
+    clinic = v.clinic
+    stats, admin = f"{API}/units/{clinic.unit_id}/statistics", clinic["admin"].headers
+    today = datetime.now(UTC).date()
+    periods = {"last 30 days": 30, "a quarter": 91, "a year": 365}
+    return [
+        (f"statistics, {k}", stats, admin, {"from": str(today - timedelta(days=d)), "to": str(today)})
+        for k, d in periods.items()
     ]
 
 

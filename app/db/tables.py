@@ -276,6 +276,29 @@ message_templates = Table(
     CheckConstraint("kind IN ('information','questions')", name="kind"),
 )
 
+# One outbound send (domain.md "outbound case"): the content as sent, once; each recipient's case
+# points here (cases.outbound_id).
+outbound_sends = Table(
+    "outbound_sends",
+    metadata,
+    _id(),
+    Column("unit_id", UUID(as_uuid=True), ForeignKey("units.id"), nullable=False),
+    Column("sender_staff_id", UUID(as_uuid=True), ForeignKey("staff.id"), nullable=False),
+    Column("template_id", UUID(as_uuid=True), ForeignKey("message_templates.id", ondelete="SET NULL")),
+    # The template's name when sent: the send still says what it was sent from after the
+    # template is renamed or deleted.
+    Column("template_name", Text),
+    Column("kind", String(16), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),  # as written, without the sender's signature
+    Column("questions", JSONB, nullable=False, server_default="[]"),
+    Column("recipient_count", Integer, nullable=False),
+    _created(),
+    CheckConstraint("kind IN ('information','questions')", name="kind"),
+    CheckConstraint("recipient_count BETWEEN 1 AND 250", name="recipient_count"),
+    Index("ix_outbound_sends_unit_created", "unit_id", text("created_at DESC"), text("id DESC")),
+)
+
 citizen_grants = Table(
     "citizen_grants",
     metadata,
@@ -310,7 +333,11 @@ cases = Table(
     Column("closed_at", DateTime(timezone=True)),
     Column("closure", String(24)),
     Column("unread_by_citizen", Integer, nullable=False, server_default="0"),
-    Column("outbound_id", UUID(as_uuid=True)),
+    Column("outbound_id", UUID(as_uuid=True), ForeignKey("outbound_sends.id")),
+    # When the clinic first wrote to the citizen (answer, partial reply or counter-question):
+    # kept by a trigger on messages (migration 3f6c0a9d2b71) for the statistics, so a period's
+    # median response time is read from one index instead of a look-up per case.
+    Column("first_response_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False, server_default="1"),
     _created(),
     _updated(),
@@ -333,6 +360,29 @@ cases = Table(
     Index("ix_cases_case_type", "case_type_id"),
     # The staff list's updated_before / updated_after filters (migration 5b1e7c2d9a40).
     Index("ix_cases_unit_updated", "unit_id", "updated_at"),
+    # An outbound send's counts by status (migration 3f6c0a9d2b71).
+    Index(
+        "ix_cases_outbound_status",
+        "outbound_id",
+        "status",
+        postgresql_where=text("outbound_id IS NOT NULL"),
+    ),
+    # Statistics (migration 3f6c0a9d2b71): citizen cases received, and closed, in a period,
+    # with what the figures need in the index itself (index-only scans).
+    Index(
+        "ix_cases_stats_received",
+        "unit_id",
+        "created_at",
+        postgresql_include=["case_type_id", "due_at", "first_response_at"],
+        postgresql_where=text("origin = 'citizen'"),
+    ),
+    Index(
+        "ix_cases_stats_closed",
+        "unit_id",
+        "closed_at",
+        postgresql_include=["case_type_id"],
+        postgresql_where=text("origin = 'citizen' AND closed_at IS NOT NULL"),
+    ),
 )
 
 # Staff who took part in a case keep access to it after it moves on.
@@ -404,8 +454,11 @@ attachments = Table(
     Column("storage_key", Text, nullable=False),
     # Set once, when a message or an outbound send takes the upload; null = still unused.
     Column("attached_at", DateTime(timezone=True)),
-    Column("outbound_id", UUID(as_uuid=True)),
+    # The outbound send that used the upload (its file list reads ix_attachments_outbound); each
+    # recipient's first message shows it through message_attachments.
+    Column("outbound_id", UUID(as_uuid=True), ForeignKey("outbound_sends.id")),
     _created(),
+    Index("ix_attachments_outbound", "outbound_id", postgresql_where=text("outbound_id IS NOT NULL")),
     CheckConstraint(
         "(uploaded_by_staff_id IS NULL) <> (uploaded_by_citizen_id IS NULL)", name="one_uploader"
     ),

@@ -3,8 +3,9 @@ the first left.
 
 The order is the dependency order: the organisation and the people of `identities` first, then
 the case types (`catalog`), the units' own settings, groups and grants (`unit_admin`), and last
-an inbox of cases (`cases`) made through the same services the API uses. Each step takes the ids
-the earlier ones returned, so no demo module imports another's loader.
+an inbox of cases (`cases`) and two outbound sends (`outbound`), made through the same services
+the API uses. Each step takes the ids the earlier ones returned, so no demo module imports
+another's loader.
 
 Before any of it, the same transaction claims the database for the demo (repos/demo_marker.py):
 only an empty database or one the demo marked before is written to, and the claim's lock holds
@@ -26,11 +27,12 @@ from app.db.engine import Database, create_engine
 from app.db.repos import org, people
 from app.db.repos.demo_marker import claim_for_demo
 from app.db.tables import directory_entries, regions, units
-from app.demo import cases, catalog, unit_admin
+from app.demo import cases, catalog, outbound, unit_admin
 from app.demo.identities import CITIZENS, REGION, STAFF, UNITS
 from app.domain.text import search_key
 from app.identity.ports import DirectoryPerson
 from app.services import identity
+from app.services.rate_limits import RateLimits
 
 
 class DemoRefused(Exception):
@@ -80,7 +82,7 @@ async def load_demo(database_url: str, settings: Settings) -> dict[str, Any]:
                     await org.insert_region_role(conn, region_id, staff_id, "regional_admin")
             for c in CITIZENS:
                 await identity.citizen_login(conn, svc, dict(c))
-            ids.update(await _extend(conn, ids))
+            ids.update(await _extend(conn, ids, svc.limits))
     finally:
         await db.dispose()
     return ids
@@ -98,10 +100,11 @@ def _as_dict(person: DirectoryPerson) -> dict[str, Any]:
     return {f: getattr(person, f) for f in DirectoryPerson.__slots__}
 
 
-async def _extend(conn: AsyncConnection, ids: dict[str, Any]) -> dict[str, Any]:
+async def _extend(conn: AsyncConnection, ids: dict[str, Any], limits: RateLimits) -> dict[str, Any]:
     """Case types, unit administration and cases, each given the ids made before it."""
     added: dict[str, Any] = {}
     added.update(await catalog.load(conn, {**ids, **added}))
     added.update(await unit_admin.load(conn, {**ids, **added}))
     added.update(await cases.load(conn, {**ids, **added}))
+    added.update(await outbound.load(conn, {**ids, **added}, limits))
     return added

@@ -64,6 +64,22 @@ class PreconditionFailed(DomainError):
     title = "The resource has changed since it was read"
 
 
+class TooManyRequests(DomainError):
+    """A rate limit is reached; `retry_after` (seconds) becomes the Retry-After header."""
+
+    status = 429
+    type_slug = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int, **extra: Any) -> None:
+        super().__init__(detail, retry_after=retry_after, **extra)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class ValidationFailed(DomainError):
     """Input that is well-formed JSON but breaks a domain rule (422)."""
 
@@ -89,17 +105,3 @@ def check_version(what: str, version: int, if_match: frozenset[int] | None) -> N
         )
 
 
-class TooManyRequests(DomainError):
-    """A rate limit is reached; `retry_after` seconds until its window ends (`Retry-After`)."""
-
-    status = 429
-    type_slug = "too-many-requests"
-    title = "Too many requests"
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)}

@@ -20,12 +20,13 @@ from app.db.repos import citizen_new_case as new_case
 from app.db.repos import citizen_threads as threads
 from app.db.repos import citizen_units as reach
 from app.domain.actors import CitizenActor
-from app.domain.calendar import STOCKHOLM, due_at, today
+from app.domain.calendar import due_at, today
 from app.domain.case import Assignee, Case, CaseOrigin, CaseStatus, MessageKind
 from app.domain.errors import NotFound, ValidationFailed, check_version, field_error
 from app.domain.events import CaseRef, CaseState, MessageRef, case_created, changed
 from app.domain.forms import validate_answers
 from app.domain.names import full_name
+from app.domain.references import case_reference
 from app.domain.text import search_key
 from app.services.attachments import refuse_unusable
 from app.services.rate_limits import RateLimits
@@ -123,7 +124,7 @@ async def create_case(
         "unit_id": unit_id,
         "citizen_id": actor.citizen_id,
         "case_type_id": case_type_id,
-        "reference": f"{now.astimezone(STOCKHOLM).year}-{found['reference_number']:07d}",
+        "reference": case_reference(now, found["reference_number"]),
         "status": CaseStatus.NEW.value,
         "origin": CaseOrigin.CITIZEN.value,
         "subject": found["case_type_name"],

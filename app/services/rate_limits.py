@@ -109,4 +109,5 @@ class RateLimits:
             raise TooManyRequests(
                 f"too many {limit.what}: at most {limit.max_hits} per {per}; try again in {retry_after} s",
                 retry_after=retry_after,
+                limit=limit.max_hits,
             )

@@ -1,6 +1,6 @@
 """Which events each change emits, and that none carries patient data: a whole case walked
 through the API, its envelopes checked against the contract and scanned for anything personal.
-Also the seam for outbound sends (`emit_outbound_sent`), and the retention purge."""
+Also outbound sends, and the retention purge."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.api.schemas.events import ENVELOPES
 from app.db.repos import events as repo
-from app.db.tables import cases, domain_events, event_retention
+from app.db.tables import domain_events, event_retention
 from app.domain.events import DATA_KEYS, CaseRef, EventType, case_created
 from app.events.envelope import body, envelope
 from tests.case_fixtures import add_case, add_citizen, add_group
 from tests.citizen_fixtures import citizen
 from tests.events.conftest import deliveries, hooked_clinic
-from tests.helpers import API
+from tests.helpers import API, pnr
 from tests.notify.servers import HttpReceiver
 
 ROLES = {"karin": ["case_receiver"], "hans": ["case_handler"], "sara": ["case_handler"]}
@@ -173,30 +173,31 @@ async def test_closing_without_answer_and_taking_over(
     assert await _events(conn, case2) == []
 
 
-async def test_emit_outbound_sent_writes_one_event_per_case_of_the_send(
+async def test_an_outbound_send_emits_one_outbound_sent_per_case_in_its_own_statement(
     client: httpx.AsyncClient, conn: AsyncConnection, receiver: HttpReceiver
 ) -> None:
-    """The seam for outbound sends: called in the send's transaction after its cases exist."""
-    hooked = await hooked_clinic(client, conn, receiver, events=["outbound.sent"])
-    send = uuid.uuid4()
-    made = []
-    for status in ("closed", "awaiting_citizen"):
-        citizen_id, _ = await add_citizen(conn)
-        case = await add_case(conn, hooked.unit_id, citizen_id, status=status, subject="Influensavaccination")
-        await conn.execute(
-            update(cases).where(cases.c.id == case).values(origin="outbound", outbound_id=send)
-        )
-        made.append(case)
+    """An outbound send writes `outbound.sent` for each recipient's case (and the webhook
+    deliveries) in the send's one statement, with ids and statuses only."""
+    hooked = await hooked_clinic(
+        client, conn, receiver, events=["outbound.sent"], roles={"handler": ["case_handler"]}
+    )
     other_citizen, _ = await add_citizen(conn)
     await add_case(conn, hooked.unit_id, other_citizen)  # not of the send
-
-    assert await repo.emit_outbound_sent(conn, send) == 2
+    r = await client.post(
+        f"{API}/units/{hooked.unit_id}/outbound",
+        headers=hooked.clinic["handler"].headers,
+        json={"recipients": [pnr(), pnr()], "subject": "Influensavaccination", "body": "Hej!",
+              "kind": "information"},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    send, made = r.json()["id"], r.json()["case_ids"]
     rows = await _events(conn)
-    assert {r["case_id"] for r in rows} == set(made)
+    assert sorted(str(r["case_id"]) for r in rows) == sorted(made)
     for row in rows:
         assert row["type"] == "outbound.sent" and row["unit_id"] == uuid.UUID(hooked.unit_id)
         assert set(row["data"]) == DATA_KEYS[EventType.OUTBOUND_SENT]
-        assert row["data"]["outbound_id"] == str(send) and "Influensa" not in body(row).decode()
+        assert row["data"]["outbound_id"] == send and row["data"]["status"] == "closed"
+        assert "Influensa" not in body(row).decode()
         ENVELOPES[EventType.OUTBOUND_SENT].model_validate(orjson.loads(body(row)))
     assert len(await deliveries(conn)) == 2  # the webhook asked for outbound.sent
 

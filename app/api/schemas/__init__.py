@@ -9,6 +9,8 @@
     admin, audit, ops  national administration; the PDL log and access log; readiness
     events, webhooks   the event envelopes (webhooks and the live stream); webhook subscriptions
     attachments        the upload's response; the multipart body and binary download described
+    outbound           an outbound send: its body, the 201 receipt, the send as staff follow it up
+    statistics         a unit's figures for a period
 
 Names are OpenAPI component names, so every class name is unique across the package and says
 what it is to someone reading a generated client (tests/test_openapi_names.py checks):

@@ -151,6 +151,10 @@ class CitizenCaseDetail(CitizenCaseSummary):
     closed_at: datetime | None
     closure: Closure | None
     version: int
+    form: list[Question] = Field(
+        description="the case's questions: those the citizen answered when sending it, or those an "
+        "outbound `questions` case asks (answer them with `answers` in a reply while awaiting_citizen)"
+    )
     answers: list[CitizenAnswer]
     messages: list[CitizenMessage]
     events: list[CitizenCaseEvent]

@@ -10,8 +10,7 @@ What an event says is app/domain/events.py's; here is only where it goes.
 - a citizen's new case: one more CTE of the prebuilt insert (citizen_new_case.py);
 - a staff transition: CTEs of `save_transition` (cases.py), from its UPDATE's row;
 - a citizen's reply: CTEs of `save_reply` (citizen_threads.py);
-- an outbound send: `emit_outbound_sent` (after the send's insert) or `outbound_sent_rows`
-  (as CTEs inside it) — the seam for the outbound work.
+- an outbound send: `outbound_sent_rows`, CTEs of the send's one statement (outbound.py).
 
 Reading (the stream, app/services/case_stream.py): "events of unit X after id N", limited to
 the cases a staff member reaches by the rule of case_reach.py.
@@ -107,15 +106,6 @@ def outbound_sent_rows(new_cases: Any) -> Select[Any]:
     return select(c.unit_id, c.id, literal(EventType.OUTBOUND_SENT.value, String), data).order_by(
         c.reference
     )
-
-
-async def emit_outbound_sent(conn: AsyncConnection, outbound_id: UUID) -> int:
-    """`outbound.sent` for every case of the send `outbound_id` (cases.outbound_id), and their
-    webhook deliveries, in the caller's transaction (the send's): call it after the send's
-    cases are inserted. Returns how many events were written."""
-    rows = outbound_sent_rows(cases).where(cases.c.outbound_id == outbound_id)
-    ctes = emit_ctes(rows)
-    return int((await conn.execute(select(func.count()).select_from(ctes[0]).add_cte(*ctes))).scalar_one())
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
   (`notify_on_assigned`), never the person who made the assignment. A citizen's reply goes to
   the same people, by the same wish.
 - A staff message or an outbound case → the citizen, by e-mail and/or SMS as they chose in
-  `/citizen/me`.
+  `/citizen/me` (`citizen_message_notices`: one case, or every case of an outbound send at once).
 - Reminders (app/db/repos/reminders.py builds them set-based from the helpers here): the citizen
   as above; the care provider: the assignee (each member of an assigned group), else the unit's
   addresses.
@@ -148,13 +148,22 @@ def care_provider_addresses(source: Select[Any]) -> Any:
     return union(to_staff, to_group, to_unit)
 
 
+def citizen_message_notices(source: Select[Any], case_id: Any, message_id: Any) -> Any:
+    """The "new message" notice to the citizen of each row of `source` (a select joined to
+    `citizens`, without columns) about the message `message_id` in case `case_id` (columns of
+    `source`, or values): one staff message, or every first message of an outbound send in the
+    send's one statement. Either way the citizen's current choices decide, by `citizen_rows`."""
+    payload = func.jsonb_build_object("case_id", case_id, "message_id", message_id, type_=JSONB)
+    return citizen_rows(Template.CITIZEN_NEW_MESSAGE, source, payload, message_id)
+
+
 async def enqueue_citizen_notice(conn: AsyncConnection, case_id: UUID, message_id: UUID) -> None:
-    """A staff message (or an outbound case's first message) for the citizen: one statement that
-    reads the citizen's current choices, so no caller decides them from a copy."""
-    base = select().select_from(cases.join(citizens, citizens.c.id == cases.c.citizen_id))
-    payload = literal({"case_id": str(case_id), "message_id": str(message_id)}, JSONB)
-    stmt = citizen_rows(
-        Template.CITIZEN_NEW_MESSAGE, base.where(cases.c.id == case_id), payload, literal(str(message_id))
+    """A staff message for the citizen: one statement that reads the citizen's current choices,
+    so no caller decides them from a copy."""
+    case = cases.c.id
+    source = select().select_from(cases.join(citizens, citizens.c.id == cases.c.citizen_id))
+    stmt = citizen_message_notices(
+        source.where(case == case_id), literal(case_id, case.type), literal(message_id, case.type)
     )
     await conn.execute(stmt)
 
