@@ -27,7 +27,7 @@ from app.db.engine import Database, create_engine, embedded_postgres_url, to_asy
 from app.db.migrations import upgrade_to_head
 from app.domain import calendar
 from app.main import attach_services, create_app
-from tests.helpers import SYSTEM_ADMIN_HSA
+from tests.fixtures.clinic import SYSTEM_ADMIN_HSA
 
 # Property tests (hypothesis) are derandomized unless asked otherwise: each test's examples
 # follow from its own code, so a failure in CI comes back with the same command anywhere, and

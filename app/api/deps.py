@@ -4,7 +4,7 @@ Every route binds exactly one guard: `public`, `any_staff`, `citizen`, `signed_i
 for sign-out), `requires(permission)` (unit-scoped), `requires_region(permission)` or
 `system_admin`. Every guard but `public` reads the actor from the database in the request's
 transaction (app/services/identity.py): a revoked token or a removed account is refused at once.
-tests/test_route_guards.py walks the app and fails on a route without one.
+tests/api/test_route_guards.py walks the app and fails on a route without one.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ request's body is still parsed exactly once: FastAPI calls `request.json()`, and
 class parses with an `object_pairs_hook` (C-speed parsing; the hook only builds each object's
 dict and compares its size with the pairs it came from). FastAPI turns the JSONDecodeError into
 its usual 422 `json_invalid`. Every router is built with `route_class=StrictJSONRoute`;
-tests/test_strict_json.py sends a duplicate key to every route that takes a JSON body.
+tests/api/test_strict_json.py sends a duplicate key to every route that takes a JSON body.
 """
 
 from __future__ import annotations

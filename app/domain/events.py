@@ -3,7 +3,7 @@
 An event's `data` holds ids and statuses only — never message text, subjects, names or
 personal numbers: a webhook is no secure channel, and a partner fetches the details through
 the API with its own token, audited there. Every event's data is built here, from these
-typed facts, so nothing else can slip in (tests/events/test_no_personal_data.py walks a whole
+typed facts, so nothing else can slip in (tests/events/test_emitted_events.py walks a whole
 case and scans every envelope).
 
 Which events a change emits is decided here too, from the case before and after it:

@@ -1,7 +1,7 @@
 """How a person's name is written for display (staff and citizens alike).
 
 The SQL twin for names built inside a statement is app/db/repos/names.py; both leave out a
-missing or empty part, so they agree on every name (tests/test_display_names.py).
+missing or empty part, so they agree on every name (tests/identity/test_display_names.py).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ here by construction, not by care at each call:
 - a staff notice takes exactly two facts, the unit's name and the case reference (never the
   citizen, nor anything anyone wrote), through `StaffFacts`.
 
-tests/test_notify_texts.py renders every template with a seeded case and checks the output for
+tests/notify/test_texts.py renders every template with a seeded case and checks the output for
 the citizen's name, personal number and the case's texts.
 """
 

@@ -20,10 +20,10 @@ from app.db.tables import domain_events, webhook_deliveries
 from app.domain.events import EventType
 from app.notify.relay import build_webhooks
 from app.notify.worker import Worker
-from tests.case_fixtures import add_case, add_citizen
-from tests.citizen_fixtures import add_case_type, citizen, new_case_body, set_unit
-from tests.helpers import API, Clinic, make_clinic
-from tests.notify.servers import HttpReceiver
+from tests.fixtures.cases import add_case, add_citizen
+from tests.fixtures.citizen import add_case_type, citizen, new_case_body, set_unit
+from tests.fixtures.clinic import API, Clinic, make_clinic
+from tests.fixtures.servers import HttpReceiver
 
 ALL_EVENTS = [t.value for t in EventType]
 

@@ -17,11 +17,11 @@ from app.db.repos import events as repo
 from app.db.tables import domain_events, event_retention
 from app.domain.events import DATA_KEYS, CaseRef, EventType, case_created
 from app.events.envelope import body, envelope
-from tests.case_fixtures import add_case, add_citizen, add_group
-from tests.citizen_fixtures import citizen
 from tests.events.conftest import deliveries, hooked_clinic
-from tests.helpers import API, pnr
-from tests.notify.servers import HttpReceiver
+from tests.fixtures.cases import add_case, add_citizen, add_group
+from tests.fixtures.citizen import citizen
+from tests.fixtures.clinic import API, pnr
+from tests.fixtures.servers import HttpReceiver
 
 ROLES = {"karin": ["case_receiver"], "hans": ["case_handler"], "sara": ["case_handler"]}
 SECRET_WORDS = [

@@ -18,9 +18,9 @@ from app.db.tables import domain_events, webhooks
 from app.domain.events import CaseRef, case_created
 from app.events.hub import Closed, EventHub
 from app.events.secrets import SecretBox, new_secret
-from tests.case_fixtures import add_case, add_citizen
 from tests.events.conftest import ALL_EVENTS, webhook_worker
-from tests.notify.servers import HttpReceiver
+from tests.fixtures.cases import add_case, add_citizen
+from tests.fixtures.servers import HttpReceiver
 from tests.notify.test_workers import _unit
 
 

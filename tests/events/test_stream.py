@@ -16,7 +16,7 @@ from app.config import Settings
 from app.container import Services
 from tests.events.conftest import Inbox
 from tests.events.sse import ApiServer, open_stream
-from tests.helpers import API, make_clinic
+from tests.fixtures.clinic import API, make_clinic
 from tests.notify.conftest import until
 
 

@@ -15,8 +15,8 @@ from app.config import Settings
 from app.container import Services
 from app.db.tables import webhook_deliveries, webhooks
 from tests.events.conftest import citizen_case, deliveries, header, hooked_clinic, make_due, webhook_worker
-from tests.helpers import API
-from tests.notify.servers import HttpReceiver
+from tests.fixtures.clinic import API
+from tests.fixtures.servers import HttpReceiver
 
 
 async def test_a_new_case_is_posted_signed_with_its_envelope(

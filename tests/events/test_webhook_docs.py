@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.config import Settings
 from app.container import Services
 from tests.events.conftest import citizen_case, hooked_clinic, webhook_worker
-from tests.notify.servers import HttpReceiver
+from tests.fixtures.servers import HttpReceiver
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
 

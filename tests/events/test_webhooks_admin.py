@@ -15,8 +15,8 @@ from app.db.tables import webhooks
 from app.domain.webhooks import TargetRefused, check_addresses, is_public, parse_target
 from app.events.secrets import SecretBox
 from tests.events.conftest import ALL_EVENTS, citizen_case, deliveries, hooked_clinic, webhook_worker
-from tests.helpers import API, add_staff, make_clinic
-from tests.notify.servers import HttpReceiver
+from tests.fixtures.clinic import API, add_staff, make_clinic
+from tests.fixtures.servers import HttpReceiver
 
 
 async def test_the_local_admin_manages_webhooks_and_sees_the_secret_once(

@@ -20,7 +20,7 @@ from app.db.engine import Database
 from app.db.tables import outbox
 from app.notify.relay import build_senders
 from app.notify.worker import Worker
-from tests.notify.servers import SmsGateway, SmtpServer
+from tests.fixtures.servers import SmsGateway, SmtpServer
 
 _rows = itertools.count(1)
 

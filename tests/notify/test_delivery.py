@@ -14,8 +14,8 @@ from app.config import Settings
 from app.container import Services
 from app.notify.policy import RetryPolicy
 from app.notify.texts import CITIZEN_NEW_MESSAGE_TEXT
+from tests.fixtures.servers import SmsGateway, SmtpServer
 from tests.notify.conftest import add_row, make_due, make_worker, row
-from tests.notify.servers import SmsGateway, SmtpServer
 
 
 def _count(name: str, channel: str) -> float:

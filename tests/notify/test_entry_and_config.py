@@ -10,8 +10,8 @@ import pytest
 from pydantic import SecretStr
 
 from app.config import ConfigurationError, Settings
-from tests.citizen_fixtures import citizen
-from tests.helpers import API, make_clinic
+from tests.fixtures.citizen import citizen
+from tests.fixtures.clinic import API, make_clinic
 
 BAD_EMAILS = ["not-an-address", "a..b@example.se", "anna@localhost", "anna@example.se.", "a b@example.se"]
 BAD_PHONES = ["call me", "12", "+46 70 123", "+4670123456789012", "070-123 45 67 ext 5"]
@@ -67,7 +67,7 @@ async def test_unit_settings_refuse_a_malformed_notification_address(client: htt
 SAFE_PRODUCTION: dict[str, Any] = {
     "app_env": "production",
     "database_url": "postgresql://careinbox@db/careinbox",
-    # As `openssl rand -hex 32` gives it: production refuses a guessable key (tests/test_config.py).
+    # As `openssl rand -hex 32` gives it: production refuses a guessable key (tests/ops/test_config.py).
     "token_signing_key": "5f0c9a3e7b1d24c86a0f9e3b7c2d51a4e8f60b3c9d7a2e15f4b8c06d3a9e7f21",
     "staff_identity_provider": "oidc",
     "citizen_identity_provider": "oidc",

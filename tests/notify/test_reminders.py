@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.config import Settings
 from app.container import Services
 from app.db.tables import cases, citizens, messages, outbox, units
-from tests.case_fixtures import add_case, add_citizen, add_group
-from tests.citizen_fixtures import staff_writes
-from tests.helpers import make_clinic
+from tests.fixtures.cases import add_case, add_citizen, add_group
+from tests.fixtures.citizen import staff_writes
+from tests.fixtures.clinic import make_clinic
 from tests.notify.conftest import make_worker
 
 

@@ -17,10 +17,10 @@ from app.container import Services
 from app.db.tables import cases, outbox, staff, units
 from app.domain.notifications import CITIZEN_TEMPLATES, Template
 from app.notify.texts import CITIZEN_NEW_MESSAGE_TEXT, CITIZEN_REMINDER_TEXT
-from tests.citizen_fixtures import citizen, open_clinic, send_case
-from tests.helpers import API
+from tests.fixtures.citizen import citizen, open_clinic, send_case
+from tests.fixtures.clinic import API
+from tests.fixtures.servers import SmsGateway, SmtpServer
 from tests.notify.conftest import make_worker
-from tests.notify.servers import SmsGateway, SmtpServer
 
 GIVEN, FAMILY = "Tolvan", "Tolvansson"
 SECRETS = (

@@ -25,11 +25,11 @@ from app.notify.email import message_id
 from app.notify.policy import RetryPolicy
 from app.notify.senders import Notice
 from app.notify.texts import StaffFacts
-from tests.case_fixtures import add_case, add_citizen
-from tests.citizen_fixtures import add_case_type, citizen, new_case_body
-from tests.helpers import API, make_clinic
+from tests.fixtures.cases import add_case, add_citizen
+from tests.fixtures.citizen import add_case_type, citizen, new_case_body
+from tests.fixtures.clinic import API, make_clinic
+from tests.fixtures.servers import SmtpServer
 from tests.notify.conftest import ROOT, Spawn, add_row, make_worker, until
-from tests.notify.servers import SmtpServer
 
 
 async def _rows(engine: AsyncEngine, n: int, **kw: Any) -> list[int]:

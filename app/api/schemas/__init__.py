@@ -13,7 +13,7 @@
     statistics         a unit's figures for a period
 
 Names are OpenAPI component names, so every class name is unique across the package and says
-what it is to someone reading a generated client (tests/test_openapi_names.py checks):
+what it is to someone reading a generated client (tests/api/test_openapi_names.py checks):
 
 - a request body ends in `In` (create, or an action such as `AssignmentIn`) or in `Patch`
   (partial update: only the fields sent change);
