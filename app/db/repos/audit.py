@@ -56,7 +56,9 @@ async def record_denied(conn: AsyncConnection, denied: DeniedAccess) -> int:
     attachment id that is not on the case)."""
     where = [cases.c.id == denied.case_id, cases.c.unit_id == denied.unit_id]
     if denied.reason is DenialReason.OUT_OF_REACH:
-        where.append(~case_reach.reached(denied.staff_id))
+        # IS NOT TRUE, not NOT: a way's comparison with a NULL assignee is NULL, and NOT NULL
+        # would drop the case's row (a case assigned to a group would never be logged).
+        where.append(case_reach.reached(denied.staff_id).is_not(True))
     found = (
         select(
             literal(denied.staff_id, audit_events.c.staff_id.type),
