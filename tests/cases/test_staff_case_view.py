@@ -102,7 +102,10 @@ async def test_scope_roles_and_units(client: httpx.AsyncClient, conn: AsyncConne
     # own staff (out of reach, or a role without case content) as denied. A case id that does
     # not exist, or a request from another unit, names no patient of this unit: not logged.
     rows = await conn.execute(
-        text("SELECT outcome, staff_id::text, case_id::text FROM audit_events WHERE action = 'case_read' ORDER BY id")
+        text(
+            "SELECT outcome, staff_id::text, case_id::text FROM audit_events"
+            " WHERE action = 'case_read' ORDER BY id"
+        )
     )
     assert [tuple(r) for r in rows.all()] == [
         ("success", clinic["rec"].staff_id, str(mine)),
