@@ -61,7 +61,8 @@ async def _audit_actions(conn: AsyncConnection, case: UUID, outcome: str = "succ
 
 async def _denied(conn: AsyncConnection, case: UUID) -> list[tuple[str, str]]:
     q = text(
-        "SELECT action, staff_id::text FROM audit_events WHERE case_id = :c AND outcome = 'denied' ORDER BY id"
+        "SELECT action, staff_id::text FROM audit_events WHERE case_id = :c AND outcome = 'denied'"
+        " ORDER BY id"
     )
     return [(r[0], r[1]) for r in (await conn.execute(q, {"c": case})).all()]
 
