@@ -20,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.container import Services
 from app.domain.actors import CitizenActor, StaffActor
-from app.domain.errors import Unauthenticated
+from app.domain.audit import AuditAction
+from app.domain.errors import DomainError, Forbidden, Unauthenticated
 from app.domain.policy import Permission
 from app.identity.tokens import TokenClaims
-from app.services import identity
+from app.services import denied_access, identity
 
 GUARD_ATTR = "__careinbox_guard__"
 
@@ -50,8 +51,15 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncConnection]:
     # scope="function" (below) commits before the response is sent, so a client never sees a
     # success for a change that then failed to commit.
     services: Services = request.app.state.services
-    async with services.db.transaction() as conn:
-        yield conn
+    try:
+        async with services.db.transaction() as conn:
+            yield conn
+    except DomainError as error:
+        # A refused access to a patient's case is PDL-logged; the refusal rolled the request's
+        # transaction back, so its event is written now, after it (app/services/denied_access.py).
+        if error.denied is not None:
+            await denied_access.record(services.db, error.denied)
+        raise
 
 
 Conn = Annotated[AsyncConnection, Depends(_transaction, scope="function")]
@@ -148,20 +156,38 @@ SignedInUser = Annotated[SignedIn, Depends(signed_in)]
 
 
 def requires(
-    *permissions: Permission, system_ok: bool = False
+    *permissions: Permission, system_ok: bool = False, case_access: AuditAction | None = None
 ) -> Callable[..., Coroutine[Any, Any, StaffActor]]:
     """A staff actor holding one of `permissions` at the unit in the path.
 
     404 when the unit is out of reach, 403 when no role there allows it; `system_ok` lets the
     system admin through (role assignments, bootstrap of a unit's first local admin).
+    `case_access`: the route acts on the case `{case_id}` in its path, so a 403 here (a member
+    of the unit whose role may not) is a denied access to that case, PDL-logged as this action.
     """
 
-    async def guard(unit_id: UUID, actor: Annotated[StaffActor, Depends(_staff_actor)]) -> StaffActor:
-        actor.require(unit_id, *permissions, system_ok=system_ok)
+    async def guard(
+        unit_id: UUID, request: Request, actor: Annotated[StaffActor, Depends(_staff_actor)]
+    ) -> StaffActor:
+        try:
+            actor.require(unit_id, *permissions, system_ok=system_ok)
+        except Forbidden as error:
+            case_id = _case_id(request) if case_access is not None else None
+            if case_access is not None and case_id is not None:
+                denied_access.tag(error, actor, unit_id, case_id, case_access)
+            raise
         return actor
 
     label = "|".join(p.value for p in permissions) + ("|system" if system_ok else "")
     return _mark(guard, f"unit:{label}")
+
+
+def _case_id(request: Request) -> UUID | None:
+    """The path's case id, or None when it is not one (the route answers that with a 422)."""
+    try:
+        return UUID(str(request.path_params["case_id"]))
+    except (KeyError, ValueError):
+        return None
 
 
 def requires_region(permission: Permission) -> Callable[..., Coroutine[Any, Any, StaffActor]]:

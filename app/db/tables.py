@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY as PG_ARRAY
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 NAMING = {
@@ -517,8 +518,18 @@ audit_events = Table(
     Column("case_id", UUID(as_uuid=True)),
     Column("outcome", String(16), nullable=False, server_default="success"),
     Column("detail", JSONB, nullable=False, server_default="{}"),
+    # A list event (one per page of the inbox or the follow-up): every citizen the page showed,
+    # so one row per page serves each citizen's extract and the reviewer's filter through the
+    # GIN index below; NULL on events about one citizen (`personal_number`).
+    Column("personal_numbers", PG_ARRAY(String(12))),
     Index("ix_audit_events_unit_time", "unit_id", text("occurred_at DESC"), text("id DESC")),
     Index("ix_audit_events_pnr_time", "personal_number", text("occurred_at DESC")),
+    Index(
+        "ix_audit_events_shown_pnrs",
+        "personal_numbers",
+        postgresql_using="gin",
+        postgresql_where=text("personal_numbers IS NOT NULL"),
+    ),
 )
 
 idempotency_keys = Table(

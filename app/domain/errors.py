@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from app.domain.audit import DeniedAccess
 
 
 class DomainError(Exception):
     status: ClassVar[int] = 400
     type_slug: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "Bad request"
+    # A refused access to patient data that the PDL log records after the request's transaction
+    # has rolled back (app/api/deps.py). Not one of `extra`: the client never sees it.
+    denied: DeniedAccess | None = None
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)

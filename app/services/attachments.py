@@ -25,6 +25,7 @@ from app.domain.audit import AuditAction
 from app.domain.errors import NotFound, ValidationFailed, field_error
 from app.domain.reach import CaseReach
 from app.observability import ATTACHMENTS_PURGED
+from app.services import denied_access
 from app.services.jpeg_metadata import DamagedJpeg, strip_metadata
 from app.storage.ports import CHUNK_BYTES, AttachmentStore
 
@@ -216,7 +217,10 @@ async def staff_download(
     case → 404."""
     row = await repo.for_staff(conn, unit_id, case_id, attachment_id, CaseReach.of(actor, unit_id))
     if row is None:
-        raise NotFound("attachment not found")
+        error = NotFound("attachment not found")
+        # Logged as denied only if the case is out of the actor's reach (not a wrong file id).
+        denied_access.tag(error, actor, unit_id, case_id, AuditAction.ATTACHMENT_READ)
+        raise error
     await audit.record(
         conn,
         staff_id=actor.staff_id,

@@ -32,12 +32,14 @@ CSV_COLUMNS = (
     "case_id",
     "case_reference",
     "outcome",
+    "personal_numbers",  # a list event's citizens, space-separated
 )
 
 # What the citizen reads in the extract (Swedish, the citizen app's language).
 ACTION_TEXT: dict[str, str] = {
     AuditAction.CASE_READ: "Läste ditt ärende",
     AuditAction.CASE_LIST_SEARCH: "Sökte fram dina ärenden",
+    AuditAction.CASE_LIST_READ: "Såg ditt ärende i ärendelistan",
     AuditAction.ATTACHMENT_READ: "Öppnade en bifogad fil",
     AuditAction.CASE_DISTRIBUTED: "Fördelade ditt ärende",
     AuditAction.CASE_REASSIGNED: "Lämnade över ditt ärende",
@@ -84,6 +86,7 @@ def build_filter(
     action: str | None,
     since: str | None,
     until: str | None,
+    outcome: str | None = None,
 ) -> AuditFilter:
     return AuditFilter(
         personal_number=personal_number,
@@ -91,6 +94,7 @@ def build_filter(
         action=action,
         since=parse_bound(since, "from", end=False),
         until=parse_bound(until, "to", end=True),
+        outcome=outcome,
     )
 
 
@@ -114,6 +118,7 @@ def _event(row: dict[str, Any]) -> dict[str, Any]:
         "case_reference": row["case_reference"],
         "outcome": row["outcome"],
         "detail": row["detail"],
+        "personal_numbers": row["personal_numbers"] or [],
     }
 
 
@@ -164,6 +169,7 @@ async def export_csv(
                 f"more than {EXPORT_MAX_ROWS} events match: narrow the period with from and to"
             )
         event = _event(row)
+        event["personal_numbers"] = " ".join(event["personal_numbers"])
         writer.writerow([_csv_cell(event[c]) for c in CSV_COLUMNS])
     await audit.record(
         conn,
@@ -183,6 +189,7 @@ def _filter_detail(f: AuditFilter) -> dict[str, Any]:
     values = {
         "staff_hsa_id": f.staff_hsa_id,
         "action": f.action,
+        "outcome": f.outcome,
         "from": f.since.isoformat() if f.since else None,
         "to": f.until.isoformat() if f.until else None,
     }

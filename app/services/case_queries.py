@@ -1,4 +1,5 @@
-"""Reading cases, staff side: the unit's case list and the full case (PDL-audited).
+"""Reading cases, staff side: the unit's case list and the full case (both PDL-audited: a list
+page as one event naming the citizens it shows, the case view as one event per case).
 
 Rows are shaped into plain dicts once (no per-row model validation); the route serialises the
 page with orjson. Which cases the actor sees is their `CaseReach` (app/domain/reach.py).
@@ -15,13 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.keyset import cursor_id, cursor_time, decode_cursor, encode_cursor
 from app.db.prepared import NamedRow
-from app.db.repos import audit, case_reads, case_view
+from app.db.repos import case_reads, case_view
 from app.db.repos.case_reads import CaseFilters
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
 from app.domain.errors import NotFound
 from app.domain.names import full_name
 from app.domain.reach import CaseReach
+from app.services import denied_access
 
 
 def summary(r: NamedRow) -> dict[str, Any]:
@@ -86,17 +88,11 @@ async def list_cases(
     if assignee_me:
         filters = replace(filters, assignee_staff_id=actor.staff_id)
     reach = CaseReach.of(actor, unit_id).in_inbox(citizen_search=filters.personal_number is not None)
-    rows = await case_reads.list_cases(conn, unit_id, filters, reach=reach, limit=limit, after=after)
-    if filters.personal_number is not None:
-        await _audit(
-            conn,
-            actor,
-            unit_id,
-            AuditAction.CASE_LIST_SEARCH,
-            filters.personal_number,
-            None,
-            {"result_count": min(len(rows), limit)},
-        )
+    # The page's PDL event (a list read, or the personal-number search naming that citizen) is
+    # written by the page's own statement: one round trip, never a page served unlogged.
+    rows = await case_reads.list_cases(
+        conn, unit_id, filters, reach=reach, viewer=(actor.staff_id, actor.hsa_id), limit=limit, after=after
+    )
     items = [summary(r) for r in rows[:limit]]
     more = len(rows) > limit
     return {"items": items, "next_cursor": encode_cursor(_cursor_key(items[-1])) if more else None}
@@ -112,7 +108,9 @@ async def case_detail(
 ) -> dict[str, Any]:
     row = await case_view.detail(conn, unit_id, case_id, CaseReach.of(actor, unit_id))
     if row is None:
-        raise NotFound("case not found")
+        error = NotFound("case not found")
+        denied_access.tag(error, actor, unit_id, case_id, AuditAction.CASE_READ)
+        raise error
     out = summary(row)
     for field in ("form", "answers", "messages", "notes", "events"):
         out[field] = _json(row[field])
@@ -135,23 +133,3 @@ async def case_summary(conn: AsyncConnection, unit_id: UUID, case_id: UUID) -> d
         raise NotFound("case not found")
     return summary(row)
 
-
-async def _audit(
-    conn: AsyncConnection,
-    actor: StaffActor,
-    unit_id: UUID,
-    action: AuditAction,
-    personal_number: str | None,
-    case_id: UUID | None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    await audit.record(
-        conn,
-        staff_id=actor.staff_id,
-        staff_hsa_id=actor.hsa_id,
-        unit_id=unit_id,
-        action=action,
-        personal_number=personal_number,
-        case_id=case_id,
-        detail=detail,
-    )

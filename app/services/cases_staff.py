@@ -8,6 +8,8 @@ transitions on one case, so with or without If-Match no update is lost.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -19,11 +21,11 @@ from app.db.repos import cases as repo
 from app.domain.actors import StaffActor
 from app.domain.audit import AuditAction
 from app.domain.case import Assignee, Case, CaseActor, CaseStatus, Closure, MessageKind, Transition
-from app.domain.errors import Conflict, NotFound, check_version, field_error
+from app.domain.errors import Conflict, DomainError, NotFound, check_version, field_error
 from app.domain.events import CaseRef, CaseState, MessageRef, changed
 from app.domain.policy import Role
 from app.domain.reach import CaseReach
-from app.services import attachments
+from app.services import attachments, denied_access
 from app.services.case_messages import compose_staff_message, notify_citizen
 
 AUDIT_FOR_ACTION = {
@@ -36,6 +38,18 @@ AUDIT_FOR_ACTION = {
     "closed": AuditAction.CASE_CLOSED,
     "note_added": AuditAction.NOTE_ADDED,
 }
+
+
+@contextmanager
+def _refusals_logged(actor: StaffActor, unit_id: UUID, case_id: UUID, action: AuditAction) -> Iterator[None]:
+    """A 404 (out of reach) or 403 (the aggregate: the role or the assignment may not) on this
+    case becomes a PDL event with outcome `denied`, written after the rollback
+    (app/services/denied_access.py; a 404 on a case the actor reaches writes nothing)."""
+    try:
+        yield
+    except DomainError as error:
+        denied_access.tag(error, actor, unit_id, case_id, action)
+        raise
 
 
 @dataclass(slots=True)
@@ -138,6 +152,12 @@ async def _persist(
     return version
 
 
+def _assign_action(actor: StaffActor, unit_id: UUID) -> AuditAction:
+    """What an assignment attempt is, for the log of a refused one: a receiver distributes."""
+    receiver = Role.CASE_RECEIVER in actor.roles_at(unit_id)
+    return AuditAction.CASE_DISTRIBUTED if receiver else AuditAction.CASE_REASSIGNED
+
+
 async def _check_assignee(conn: AsyncConnection, unit_id: UUID, assignee: Assignee | None) -> None:
     if assignee is not None and not await repo.valid_assignee(conn, unit_id, assignee.type, assignee.id):
         what = "a case handler at this unit" if assignee.type == "staff" else "a group of this unit"
@@ -155,46 +175,48 @@ async def assign(
 ) -> int:
     """Receiver: distribute (optionally with a partial reply). The assigned handler who is not a
     receiver: reassign. Either may put the case back in the inbox (assignee None)."""
-    loaded = await _load(conn, actor, unit_id, case_id, if_match)
-    case, who = loaded.case, loaded.actor
-    if who.is_receiver:
-        t = (
-            case.distribute_with_partial_reply(who, assignee)
-            if partial_reply is not None
-            else case.distribute(who, assignee)
-        )
-    else:
-        if partial_reply is not None:
-            case.reassign(who, assignee)  # 403/409 first when the handler may not even reassign
-            raise field_error(["partial_reply"], "only a case receiver distributes with a partial reply")
-        t = case.reassign(who, assignee)
-    await _check_assignee(conn, unit_id, assignee)
-    if partial_reply is None:
-        version = await _persist(conn, actor, loaded, t)
-    else:
-        message = await _write_message(conn, actor, loaded, MessageKind.PARTIAL_REPLY, partial_reply)
-        version = await _persist(
-            conn,
-            actor,
-            loaded,
-            t,
-            unread_increment=1,
-            detail={"message_id": str(message["id"])},
-            message=message,
-        )
-    if assignee is not None:
-        await notifications.enqueue_assigned(
-            conn, unit_id, case_id, assignee.type, assignee.id, actor.staff_id, version
-        )
-    return version
+    with _refusals_logged(actor, unit_id, case_id, _assign_action(actor, unit_id)):
+        loaded = await _load(conn, actor, unit_id, case_id, if_match)
+        case, who = loaded.case, loaded.actor
+        if who.is_receiver:
+            t = (
+                case.distribute_with_partial_reply(who, assignee)
+                if partial_reply is not None
+                else case.distribute(who, assignee)
+            )
+        else:
+            if partial_reply is not None:
+                case.reassign(who, assignee)  # 403/409 first when the handler may not even reassign
+                raise field_error(["partial_reply"], "only a case receiver distributes with a partial reply")
+            t = case.reassign(who, assignee)
+        await _check_assignee(conn, unit_id, assignee)
+        if partial_reply is None:
+            version = await _persist(conn, actor, loaded, t)
+        else:
+            message = await _write_message(conn, actor, loaded, MessageKind.PARTIAL_REPLY, partial_reply)
+            version = await _persist(
+                conn,
+                actor,
+                loaded,
+                t,
+                unread_increment=1,
+                detail={"message_id": str(message["id"])},
+                message=message,
+            )
+        if assignee is not None:
+            await notifications.enqueue_assigned(
+                conn, unit_id, case_id, assignee.type, assignee.id, actor.staff_id, version
+            )
+        return version
 
 
 async def claim(
     conn: AsyncConnection, actor: StaffActor, unit_id: UUID, case_id: UUID, if_match: frozenset[int] | None
 ) -> int:
-    loaded = await _load(conn, actor, unit_id, case_id, if_match, claiming=True)
-    t = loaded.case.claim(loaded.actor)
-    return await _persist(conn, actor, loaded, t)
+    with _refusals_logged(actor, unit_id, case_id, AuditAction.CASE_CLAIMED):
+        loaded = await _load(conn, actor, unit_id, case_id, if_match, claiming=True)
+        t = loaded.case.claim(loaded.actor)
+        return await _persist(conn, actor, loaded, t)
 
 
 async def send_message(
@@ -210,19 +232,22 @@ async def send_message(
     if_match: frozenset[int] | None,
 ) -> tuple[dict[str, Any], int]:
     """Answer, partial reply or counter-question; returns the message and the new version."""
-    loaded = await _load(conn, actor, unit_id, case_id, if_match)
-    t = loaded.case.staff_message(loaded.actor, kind)
-    text = await _message_text(conn, loaded, body, answer_template_id)
-    message = await _write_message(conn, actor, loaded, kind, text)
-    owner = attachments.staff_owner(actor, unit_id)
-    message["attachments"] = await attachments.attach_to_message(conn, owner, attachment_ids, message["id"])
-    detail: dict[str, Any] = {"message_id": str(message["id"])}
-    if answer_template_id is not None:
-        detail["answer_template_id"] = answer_template_id
-    if message["attachments"]:
-        detail["attachment_ids"] = [str(a["id"]) for a in message["attachments"]]
-    version = await _persist(conn, actor, loaded, t, unread_increment=1, detail=detail, message=message)
-    return message, version
+    with _refusals_logged(actor, unit_id, case_id, AuditAction.MESSAGE_SENT):
+        loaded = await _load(conn, actor, unit_id, case_id, if_match)
+        t = loaded.case.staff_message(loaded.actor, kind)
+        text = await _message_text(conn, loaded, body, answer_template_id)
+        message = await _write_message(conn, actor, loaded, kind, text)
+        owner = attachments.staff_owner(actor, unit_id)
+        message["attachments"] = await attachments.attach_to_message(
+            conn, owner, attachment_ids, message["id"]
+        )
+        detail: dict[str, Any] = {"message_id": str(message["id"])}
+        if answer_template_id is not None:
+            detail["answer_template_id"] = answer_template_id
+        if message["attachments"]:
+            detail["attachment_ids"] = [str(a["id"]) for a in message["attachments"]]
+        version = await _persist(conn, actor, loaded, t, unread_increment=1, detail=detail, message=message)
+        return message, version
 
 
 async def _message_text(
@@ -279,13 +304,14 @@ async def close(
     note: str | None,
     if_match: frozenset[int] | None,
 ) -> int:
-    loaded = await _load(conn, actor, unit_id, case_id, if_match)
-    t = loaded.case.close_without_answer(loaded.actor)
-    detail: dict[str, Any] = {}
-    if note:
-        saved = await repo.insert_note(conn, case_id, actor.staff_id, note)
-        detail["note_id"] = str(saved["id"])
-    return await _persist(conn, actor, loaded, t, detail=detail)
+    with _refusals_logged(actor, unit_id, case_id, AuditAction.CASE_CLOSED):
+        loaded = await _load(conn, actor, unit_id, case_id, if_match)
+        t = loaded.case.close_without_answer(loaded.actor)
+        detail: dict[str, Any] = {}
+        if note:
+            saved = await repo.insert_note(conn, case_id, actor.staff_id, note)
+            detail["note_id"] = str(saved["id"])
+        return await _persist(conn, actor, loaded, t, detail=detail)
 
 
 async def add_note(
@@ -297,8 +323,9 @@ async def add_note(
     if_match: frozenset[int] | None,
 ) -> tuple[dict[str, Any], int]:
     """An internal note, never citizen-visible. It bumps the version like any change."""
-    loaded = await _load(conn, actor, unit_id, case_id, if_match)
-    t = loaded.case.add_note(loaded.actor)
-    note = await repo.insert_note(conn, case_id, actor.staff_id, body)
-    version = await _persist(conn, actor, loaded, t, detail={"note_id": str(note["id"])})
-    return note, version
+    with _refusals_logged(actor, unit_id, case_id, AuditAction.NOTE_ADDED):
+        loaded = await _load(conn, actor, unit_id, case_id, if_match)
+        t = loaded.case.add_note(loaded.actor)
+        note = await repo.insert_note(conn, case_id, actor.staff_id, body)
+        version = await _persist(conn, actor, loaded, t, detail={"note_id": str(note["id"])})
+        return note, version

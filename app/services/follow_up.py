@@ -1,7 +1,9 @@
 """Follow-up for case receivers: how the open cases stand, and which are past their deadline.
 
-The overdue summaries carry no citizen identity (the receiver opens a case to see who, which is
-audited there), so reading the follow-up itself reads no patient data and writes no audit event.
+The overdue summaries carry no citizen identity, but each is one citizen's case (reference,
+subject, deadline, who handles it): a page of them is an access to those citizens' data, so it is
+PDL-logged as one event per page naming them (`follow_up_read`, written by the page's own
+statement: app/db/repos/list_audit.py). The counts name nobody and are not logged.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.keyset import cursor_id, cursor_time, decode_cursor, page
 from app.db.repos import follow_up
+from app.domain.actors import StaffActor
 from app.domain.names import full_name
 
 
@@ -27,7 +30,12 @@ def assignee(row: dict[str, Any]) -> dict[str, Any] | None:
 
 
 async def unit_follow_up(
-    conn: AsyncConnection, unit_id: UUID, limit: int, cursor: str | None, now: datetime | None = None
+    conn: AsyncConnection,
+    actor: StaffActor,
+    unit_id: UUID,
+    limit: int,
+    cursor: str | None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     after = decode_cursor(cursor, (cursor_time, cursor_id))
@@ -44,7 +52,7 @@ async def unit_follow_up(
             if who is not None:
                 assigned.append({"assignee": who, "count": row["n"]})
     assigned.sort(key=lambda a: (-a["count"], a["assignee"]["name"], str(a["assignee"]["id"])))
-    rows = await follow_up.overdue_cases(conn, unit_id, now, after, limit + 1)
+    rows = await follow_up.overdue_cases(conn, unit_id, now, after, limit, (actor.staff_id, actor.hsa_id))
     overdue = page(
         [
             {

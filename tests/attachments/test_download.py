@@ -99,8 +99,20 @@ async def test_out_of_scope_is_404_for_staff(client: httpx.AsyncClient, conn: As
     assert r.status_code == 404
     # The assigned handler does reach it.
     assert (await client.get(_staff_url(s, file_id), headers=s.clinic["h1"].headers)).status_code == 200
-    logged = await conn.execute(text("SELECT count(*) FROM audit_events WHERE action = 'attachment_read'"))
-    assert logged.scalar_one() == 1  # refusals record no read
+    # One read happened. The refusals by this unit's staff of this unit's case (h2 out of reach,
+    # the reviewer's role) are denied accesses; the file not on the other case, the unknown id
+    # and the other unit's request name no access to this case and are not logged.
+    logged = await conn.execute(
+        text(
+            "SELECT outcome, staff_id::text, case_id::text FROM audit_events"
+            " WHERE action = 'attachment_read' ORDER BY id"
+        )
+    )
+    assert [tuple(r) for r in logged.all()] == [
+        ("denied", s.clinic["h2"].staff_id, str(s.case_id)),
+        ("denied", s.clinic["reviewer"].staff_id, str(s.case_id)),
+        ("success", s.clinic["h1"].staff_id, str(s.case_id)),
+    ]
 
 
 async def test_a_citizen_downloads_files_of_their_own_cases_only(

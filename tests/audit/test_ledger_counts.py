@@ -1,6 +1,7 @@
 """The PDL ledger over one whole case life cycle: every staff read, search and change writes
-exactly one audit event with the right who/where/whom; lists without a personal number, the
-follow-up, failed requests and the citizen's own actions write none.
+exactly one audit event with the right who/where/whom; an inbox page one naming the citizens it
+showed; a refused read one with outcome `denied`; the follow-up's counts, other failed requests
+and the citizen's own actions write none.
 
 Runs the walk-through of docs/walkthrough.md through the API: citizen sends → receiver distributes with a
 partial reply → handler counter-questions → citizen answers → handler answers.
@@ -85,12 +86,15 @@ async def test_one_event_per_access_through_the_life_cycle(
     case_id = r.json()["id"]
     assert await ledger.actions() == Counter()
 
-    # The inbox list without a personal number shows summaries only: not logged.
+    # An inbox page shows the citizen's personal number and name: one list event naming them
+    #. The follow-up has no overdue case yet: its counts name nobody.
     assert (await client.get(base, headers=rec.headers)).status_code == 200
     assert (
         await client.get(f"{API}/units/{clinic.unit_id}/follow-up", headers=rec.headers)
     ).status_code == 200
-    assert await ledger.actions() == Counter()
+    [listed] = await ledger.new()
+    assert (listed["action"], listed["personal_number"], listed["case_id"]) == ("case_list_read", None, None)
+    assert (listed["staff_hsa_id"], listed["outcome"]) == (rec.hsa_id, "success")
 
     # A personal-number search, in 10-digit form: one event naming the citizen, no case.
     short = maja.personal_number[2:8] + "-" + maja.personal_number[8:]
@@ -175,12 +179,13 @@ async def test_one_event_per_access_through_the_life_cycle(
     assert r.status_code == 409
     assert await ledger.actions() == Counter()
 
-    # The reviewer holds no case content: 403, and nothing is logged.
+    # The reviewer holds no case content: 403, logged as a denied attempt.
     assert (await client.get(f"{base}/{case_id}", headers=clinic["reviewer"].headers)).status_code == 403
-    assert await ledger.actions() == Counter()
+    [denied] = await ledger.new()
+    assert (denied["action"], denied["outcome"], str(denied["case_id"])) == ("case_read", "denied", case_id)
 
     # The citizen's extract shows the accesses to their data, newest first, without the search's
-    # or anyone's HSA-id.
+    # or anyone's HSA-id; the reviewer's refused attempt read nothing of theirs.
     log = (await client.get(f"{API}/citizen/access-log", headers=maja.headers)).json()["items"]
     assert [e["action"] for e in log] == [
         "message_sent",
@@ -190,14 +195,16 @@ async def test_one_event_per_access_through_the_life_cycle(
         "case_distributed",
         "case_read",
         "case_list_search",
+        "case_list_read",
     ]
     assert {e["unit"]["id"] for e in log} == {clinic.unit_id}
 
-    # The reviewer sees the same seven for this citizen.
+    # The reviewer sees the same eight for this citizen, and the denied attempt.
     r = await client.get(
         f"{API}/units/{clinic.unit_id}/audit-events",
         headers=clinic["reviewer"].headers,
         params={"personal_number": maja.personal_number},
     )
-    assert [e["action"] for e in r.json()["items"]] == [e["action"] for e in log]
+    assert [e["action"] for e in r.json()["items"]] == ["case_read"] + [e["action"] for e in log]
+    assert r.json()["items"][0]["outcome"] == "denied"
     assert UUID(r.json()["items"][0]["case_id"]) == UUID(case_id)

@@ -54,9 +54,17 @@ async def _events(conn: AsyncConnection, case: UUID) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in (await conn.execute(q, {"c": case})).all()]
 
 
-async def _audit_actions(conn: AsyncConnection, case: UUID) -> list[str]:
-    q = text("SELECT action FROM audit_events WHERE case_id = :c ORDER BY id")
-    return [r[0] for r in (await conn.execute(q, {"c": case})).all()]
+async def _audit_actions(conn: AsyncConnection, case: UUID, outcome: str = "success") -> list[str]:
+    q = text("SELECT action FROM audit_events WHERE case_id = :c AND outcome = :o ORDER BY id")
+    return [r[0] for r in (await conn.execute(q, {"c": case, "o": outcome})).all()]
+
+
+async def _denied(conn: AsyncConnection, case: UUID) -> list[tuple[str, str]]:
+    q = text(
+        "SELECT action, staff_id::text FROM audit_events WHERE case_id = :c AND outcome = 'denied'"
+        " ORDER BY id"
+    )
+    return [(r[0], r[1]) for r in (await conn.execute(q, {"c": case})).all()]
 
 
 async def test_receiver_distributes_redistributes_and_puts_back(
@@ -177,10 +185,19 @@ async def test_claim_a_groups_case(client: httpx.AsyncClient, conn: AsyncConnect
     assert r.status_code == 404  # and no read access came with it
     assert await _events(conn, case) == [("claimed", "assigned", "assigned", h1)]
     assert await _audit_actions(conn, case) == ["case_claimed"]
-    # The refused claims (the receiver's, h2's, the latecomer's) left no trace: the one audit
-    # event of the case is h1's.
-    q = text("SELECT staff_id::text FROM audit_events WHERE case_id = :c")
+    # The one access that happened is h1's claim; the refusals of the case (the receiver's 403,
+    # h2's 404s, the latecomer's read) are logged as denied, the latecomer's 409 is no refusal.
+    q = text("SELECT staff_id::text FROM audit_events WHERE case_id = :c AND outcome = 'success'")
     assert [r[0] for r in (await conn.execute(q, {"c": case})).all()] == [h1]
+    # Each refusal names who was refused, including those of a case whose assignee (staff or
+    # group) is NULL on one side: reach is decided with IS NOT TRUE, never lost to SQL's NULL.
+    rec, h2, late = clinic["rec"].staff_id, clinic["h2"].staff_id, colleague.staff_id
+    assert await _denied(conn, case) == [
+        ("case_claimed", rec),
+        ("case_claimed", h2),
+        ("case_claimed", h2),
+        ("case_read", late),
+    ]
     # Once the case moves on (h1 sends a partial reply), the old claim no longer opens it.
     r = await client.post(
         f"{API}/units/{clinic.unit_id}/cases/{case}/messages",

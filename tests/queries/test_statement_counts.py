@@ -56,17 +56,43 @@ async def _counts(
     return counts
 
 
+def _audit_inserts(statements: list[tuple[str, Any]]) -> list[str]:
+    return [s for s, _ in statements if "INSERT INTO audit_events" in s]
+
+
 async def test_inbox_list(client: httpx.AsyncClient, engine: AsyncEngine, volume: Volume) -> None:
     clinic = volume.clinic
     path = f"{API}/units/{clinic.unit_id}/cases"
+    plain = []
     for who in ("receiver", "handler"):
         counts = await _counts(client, engine, path, clinic[who].headers)
         assert len(set(counts)) == 1 and counts[0] <= 6, (who, counts)
-    # A personal-number search also writes its audit event: still constant.
+        plain.append(counts[0])
+    # A personal-number search writes its audit event in the page's statement, as every page
+    # writes its list event: no statement more than a plain page.
     counts = await _counts(
         client, engine, path, clinic["receiver"].headers, personal_number=volume.citizen_pnr
     )
-    assert len(set(counts)) == 1 and counts[0] <= 8, counts
+    assert counts == [plain[0]] * len(SIZES), (counts, plain)
+
+
+@pytest.mark.parametrize("search", [False, True])
+async def test_an_inbox_page_and_its_audit_event_are_one_statement(
+    client: httpx.AsyncClient, engine: AsyncEngine, volume: Volume, search: bool
+) -> None:
+    """The page's PDL event (one per page, not per row) rides in the page's own statement: a
+    data-modifying CTE, one INSERT however many rows the page shows."""
+    clinic = volume.clinic
+    params: dict[str, Any] = {"limit": 40}
+    if search:
+        params["personal_number"] = volume.citizen_pnr
+    with capture(engine) as seen:
+        r = await client.get(
+            f"{API}/units/{clinic.unit_id}/cases", headers=clinic["receiver"].headers, params=params
+        )
+    assert r.status_code == 200 and len(r.json()["items"]) == 40
+    [statement] = _audit_inserts(seen)
+    assert statement.lstrip().startswith("WITH") and statement.count("INSERT INTO audit_events") == 1
 
 
 async def test_citizen_list(client: httpx.AsyncClient, engine: AsyncEngine, volume: Volume) -> None:
@@ -98,4 +124,7 @@ async def test_follow_up(client: httpx.AsyncClient, engine: AsyncEngine, volume:
             )
         assert len(r.json()["overdue_cases"]) == size
         counts.append(len(seen))
+        # The page's list event is written by the overdue page's own statement.
+        [statement] = _audit_inserts(seen)
+        assert statement.lstrip().startswith("WITH")
     assert len(set(counts)) == 1 and counts[0] <= 6, counts

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.domain.audit import AuditAction, AuditOutcome
 
@@ -24,6 +24,10 @@ class AuditEvent(BaseModel):
     case_reference: str | None
     outcome: AuditOutcome
     detail: dict[str, Any]
+    personal_numbers: list[str] = Field(
+        default_factory=list,
+        description="a list event (`case_list_read`, `follow_up_read`): every citizen the page showed",
+    )
 
 
 class AccessLogUnit(BaseModel):

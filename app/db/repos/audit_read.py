@@ -2,7 +2,8 @@
 
 The statements are built by plain functions so tests can compile and EXPLAIN exactly what runs.
 Lists are keyset-paginated on (occurred_at DESC, id DESC), served by ix_audit_events_unit_time
-for a unit and ix_audit_events_pnr_time for a citizen.
+for a unit, and for a citizen by ix_audit_events_pnr_time and (list pages that showed them)
+the GIN index ix_audit_events_shown_pnrs.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.db.tables import audit_events, cases, staff, units
+from app.domain.audit import AuditOutcome
 
 a = audit_events
 
@@ -34,6 +37,7 @@ EVENT_COLS = (
     cases.c.reference.label("case_reference"),
     a.c.outcome,
     a.c.detail,
+    a.c.personal_numbers,
 )
 
 
@@ -44,6 +48,14 @@ class AuditFilter:
     action: str | None = None
     since: datetime | None = None  # inclusive
     until: datetime | None = None  # exclusive
+    outcome: str | None = None
+
+
+def about(personal_number: str) -> ColumnElement[bool]:
+    """Events about a citizen: those naming them (`personal_number`, btree
+    ix_audit_events_pnr_time) and the list pages that showed them (`personal_numbers`, GIN
+    ix_audit_events_shown_pnrs); PostgreSQL combines both indexes in one bitmap scan."""
+    return or_(a.c.personal_number == personal_number, a.c.personal_numbers.contains([personal_number]))
 
 
 def unit_events_statement(
@@ -58,11 +70,13 @@ def unit_events_statement(
         .order_by(a.c.occurred_at.desc(), a.c.id.desc())
     )
     if f.personal_number is not None:
-        stmt = stmt.where(a.c.personal_number == f.personal_number)
+        stmt = stmt.where(about(f.personal_number))
     if f.staff_hsa_id is not None:
         stmt = stmt.where(a.c.staff_hsa_id == f.staff_hsa_id)
     if f.action is not None:
         stmt = stmt.where(a.c.action == f.action)
+    if f.outcome is not None:
+        stmt = stmt.where(a.c.outcome == f.outcome)
     if f.since is not None:
         stmt = stmt.where(a.c.occurred_at >= f.since)
     if f.until is not None:
@@ -109,7 +123,9 @@ def citizen_events_statement(
             staff.c.protected_identity,
         )
         .select_from(a.join(units, units.c.id == a.c.unit_id).outerjoin(staff, staff.c.id == a.c.staff_id))
-        .where(a.c.personal_number == personal_number)
+        # A denied attempt read nothing of the citizen's: the extract lists accesses to their
+        # data; refusals are for the unit's reviewer (outcome filter of the unit's log).
+        .where(about(personal_number), a.c.outcome != AuditOutcome.DENIED.value)
         .order_by(a.c.occurred_at.desc(), a.c.id.desc())
         .limit(limit)
     )

@@ -3,7 +3,8 @@
 The page is one SELECT with the case type, citizen and assignee names joined in and only the
 summary columns selected, each under a label of its own (`SUMMARY_COLS`), so the service reads
 the rows by name without per-row lookups. Every filter has an index (tables.py / migrations);
-a handler's rows are limited by the ways of case_reach.py.
+a handler's rows are limited by the ways of case_reach.py. The page's PDL event is inserted by
+the same statement (list_audit.py, `_with_list_event`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from sqlalchemy import Integer, bindparam, func, select, tuple_, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.prepared import NamedRow, Prepared
-from app.db.repos import case_reach
+from app.db.repos import case_reach, list_audit
 from app.db.tables import case_types, cases, citizens, groups, staff
+from app.domain.audit import AuditAction
 from app.domain.reach import CaseReach
 
 # Labelled wherever two tables share a column name: every column is read by its label.
@@ -154,7 +156,24 @@ def _list_statement(shape: Shape) -> Prepared:
         stmt = stmt.join(page, page.c.id == cases.c.id)
     else:
         stmt = stmt.where(*where)
-    return Prepared(stmt.order_by(*NEWEST_FIRST).limit(n))
+    return Prepared(_with_list_event(shape, stmt.order_by(*NEWEST_FIRST).limit(n)))
+
+
+def _with_list_event(shape: Shape, page: Any) -> Any:
+    """The page's PDL event, inserted by the page's own statement (list_audit.py): the inbox's
+    one addition to the page read, kept apart from how the page is found."""
+    return list_audit.audited_page(
+        page,
+        lambda rows: (rows.c.created_at.desc(), rows.c.id.desc()),
+        action=AuditAction.CASE_LIST_SEARCH if shape.personal_number else AuditAction.CASE_LIST_READ,
+        staff_id=bindparam("viewer_staff_id", type_=staff.c.id.type),
+        staff_hsa_id=bindparam("viewer_hsa_id", type_=staff.c.hsa_id.type),
+        unit_id=bindparam("unit_id", type_=cases.c.unit_id.type),
+        shown=bindparam("shown", type_=Integer),
+        searched=bindparam("personal_number", type_=citizens.c.personal_number.type)
+        if shape.personal_number
+        else None,
+    )
 
 
 _LISTS: dict[Shape, Prepared] = {}
@@ -166,11 +185,13 @@ async def list_cases(
     f: CaseFilters,
     *,
     reach: CaseReach,
+    viewer: tuple[UUID, str],
     limit: int,
     after: tuple[datetime, UUID] | None,
 ) -> Sequence[NamedRow]:
     """Newest first, keyset on (created_at, id), limit + 1 rows (the extra one says "more"),
-    among the cases within `reach`."""
+    among the cases within `reach`. The same statement logs the page for `viewer` (staff id,
+    HSA-id): one PDL event naming the citizens of the `limit` rows shown."""
     shape = Shape(
         not reach.sees_all,
         f.personal_number is not None,
@@ -203,6 +224,9 @@ async def list_cases(
         after_id=after_id,
         scope_staff_id=reach.staff_id,
         n=limit + 1,
+        viewer_staff_id=viewer[0],
+        viewer_hsa_id=viewer[1],
+        shown=limit,
     )
 
 

@@ -21,13 +21,18 @@ from app.api.schemas.attachments import (
 )
 from app.api.strict_json import StrictJSONRoute
 from app.domain.actors import StaffActor
+from app.domain.audit import AuditAction
 from app.domain.policy import Permission as P
 from app.services import attachments as svc
 
 router = APIRouter(prefix="/units/{unit_id}", tags=["attachments"], route_class=StrictJSONRoute)
 
 Uploader = Annotated[StaffActor, Depends(requires(P.ATTACHMENT_UPLOAD))]
-CaseReader = Annotated[StaffActor, Depends(requires(P.CASE_READ_ALL, P.CASE_READ_ASSIGNED))]
+# A member of the unit whose role may not read cases (403) is PDL-logged as a denied access.
+CaseReader = Annotated[
+    StaffActor,
+    Depends(requires(P.CASE_READ_ALL, P.CASE_READ_ASSIGNED, case_access=AuditAction.ATTACHMENT_READ)),
+]
 
 
 @router.post(

@@ -14,7 +14,7 @@ from app.api.schemas.common import DEFAULT_LIMIT, Cursor, Limit, Page
 from app.api.strict_json import StrictJSONRoute
 from app.api.types import HsaId, PersonalNumber
 from app.domain.actors import StaffActor
-from app.domain.audit import AuditAction
+from app.domain.audit import AuditAction, AuditOutcome
 from app.domain.policy import Permission as P
 from app.services import audit_log
 
@@ -39,13 +39,14 @@ async def list_audit_events(
     personal_number: Annotated[PersonalNumber | None, Query()] = None,
     staff_hsa_id: Annotated[HsaId | None, Query()] = None,
     action: Annotated[AuditAction | None, Query()] = None,
+    outcome: Annotated[AuditOutcome | None, Query(description="e.g. `denied`: refused accesses")] = None,
     from_: Annotated[str | None, Query(alias="from", max_length=40, description="date or timestamp")] = None,
     to: Annotated[str | None, Query(max_length=40, description="date or timestamp, inclusive")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Any:
-    f = audit_log.build_filter(personal_number, staff_hsa_id, action, from_, to)
+    f = audit_log.build_filter(personal_number, staff_hsa_id, action, from_, to, outcome)
     if accept and "text/csv" in accept.lower():
         filename, body = await audit_log.export_csv(conn, actor, unit_id, f)
         return Response(

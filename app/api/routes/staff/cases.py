@@ -33,6 +33,7 @@ from app.api.strict_json import StrictJSONRoute
 from app.api.types import PersonalNumber
 from app.db.repos.case_reads import CaseFilters
 from app.domain.actors import StaffActor
+from app.domain.audit import AuditAction
 from app.domain.case import Assignee, CaseStatus, MessageKind
 from app.domain.errors import ValidationFailed
 from app.domain.policy import Permission as P
@@ -41,9 +42,18 @@ from app.services import case_queries, cases_staff
 router = APIRouter(prefix="/units/{unit_id}/cases", tags=["cases"], route_class=StrictJSONRoute)
 
 CaseReader = Annotated[StaffActor, Depends(requires(P.CASE_READ_ALL, P.CASE_READ_ASSIGNED))]
-Assigner = Annotated[StaffActor, Depends(requires(P.CASE_DISTRIBUTE, P.CASE_HANDLE))]
-Claimer = Annotated[StaffActor, Depends(requires(P.CASE_CLAIM))]
-Handler = Annotated[StaffActor, Depends(requires(P.CASE_HANDLE))]
+# The guards of routes on one case: a member of the unit whose role may not act on cases (403)
+# is PDL-logged as a denied access to that case (app/api/deps.py `requires`).
+_READ = (P.CASE_READ_ALL, P.CASE_READ_ASSIGNED)
+CaseViewer = Annotated[StaffActor, Depends(requires(*_READ, case_access=AuditAction.CASE_READ))]
+NoteWriter = Annotated[StaffActor, Depends(requires(*_READ, case_access=AuditAction.NOTE_ADDED))]
+Assigner = Annotated[
+    StaffActor,
+    Depends(requires(P.CASE_DISTRIBUTE, P.CASE_HANDLE, case_access=AuditAction.CASE_DISTRIBUTED)),
+]
+Claimer = Annotated[StaffActor, Depends(requires(P.CASE_CLAIM, case_access=AuditAction.CASE_CLAIMED))]
+Sender = Annotated[StaffActor, Depends(requires(P.CASE_HANDLE, case_access=AuditAction.MESSAGE_SENT))]
+Closer = Annotated[StaffActor, Depends(requires(P.CASE_HANDLE, case_access=AuditAction.CASE_CLOSED))]
 
 _JSON_OPTS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 
@@ -135,7 +145,7 @@ async def list_cases(
     summary="The full case: answers, messages, internal notes and events (audited)",
     responses=responses(401, 403, 404),
 )
-async def get_case(unit_id: UUID, case_id: UUID, conn: Conn, actor: CaseReader) -> Response:
+async def get_case(unit_id: UUID, case_id: UUID, conn: Conn, actor: CaseViewer) -> Response:
     case = await case_queries.case_detail(conn, actor, unit_id, case_id)
     return _json(case, version=case["version"])
 
@@ -185,7 +195,7 @@ async def send_message(
     case_id: UUID,
     body: MessageIn,
     conn: Conn,
-    actor: Handler,
+    actor: Sender,
     if_match: IfMatch,
     idem: Idempotent,
 ) -> Response:
@@ -230,7 +240,7 @@ def _message_out(m: dict[str, Any]) -> dict[str, Any]:
     responses=_CHANGE,
 )
 async def close(
-    unit_id: UUID, case_id: UUID, body: CloseIn, conn: Conn, actor: Handler, if_match: IfMatch
+    unit_id: UUID, case_id: UUID, body: CloseIn, conn: Conn, actor: Closer, if_match: IfMatch
 ) -> Response:
     version = await cases_staff.close(conn, actor, unit_id, case_id, body.note, if_match)
     return await _summary_reply(conn, unit_id, case_id, version)
@@ -244,7 +254,7 @@ async def close(
     responses=_CHANGE,
 )
 async def add_note(
-    unit_id: UUID, case_id: UUID, body: NoteIn, conn: Conn, actor: CaseReader, if_match: IfMatch
+    unit_id: UUID, case_id: UUID, body: NoteIn, conn: Conn, actor: NoteWriter, if_match: IfMatch
 ) -> Response:
     note, version = await cases_staff.add_note(conn, actor, unit_id, case_id, body.body, if_match)
     out = {

@@ -31,4 +31,4 @@ FollowUpReader = Annotated[StaffActor, Depends(requires(P.CASE_FOLLOW_UP))]
 async def unit_follow_up(
     conn: Conn, unit_id: UUID, actor: FollowUpReader, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> dict[str, Any]:
-    return await follow_up.unit_follow_up(conn, unit_id, limit, cursor)
+    return await follow_up.unit_follow_up(conn, actor, unit_id, limit, cursor)
