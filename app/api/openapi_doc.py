@@ -84,13 +84,13 @@ def _route_facts(app: FastAPI) -> dict[str, tuple[str, str, bool]]:
     The text is the decorator's `description=` (if any) and the endpoint's docstring; without an
     explicit `summary=`, the docstring's first paragraph is the summary.
     """
-    out = {}
+    out: dict[str, tuple[str, str, bool]] = {}
     for ctx in iter_route_contexts(app.routes):
         route = ctx.original_route
         if not (isinstance(route, APIRoute) and route.include_in_schema and route.operation_id):
             continue
         # A unit, region or system guard reads the staff actor itself: the narrower one counts.
-        guards = sorted(set(_guards(ctx.dependant)))  # type: ignore[arg-type]
+        guards = sorted(set(_guards(ctx.dependant)))
         if len(guards) > 1:
             guards.remove("staff")
         doc = (inspect.getdoc(route.endpoint) or "").split("\f")[0].strip()

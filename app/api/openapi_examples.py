@@ -1,6 +1,6 @@
 """Examples for the main flows, with the demo identities (app/demo/identities.py): sign in,
 send a case, the inbox page, the case view, distribute, answer, grant, settings.
-tests/test_openapi_contract.py checks each against its schema."""
+tests/api/test_openapi_contract.py checks each against its schema."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 UNIT = "0b6f3c52-7d1e-4a8b-9c2f-1e5d7a9b3c40"  # Vårdcentralen Norrmalm
 CASE_TYPE = "5e2a9d14-3b7c-4f6e-8a1d-2c9b4e7f6a15"
 CASE = "9c4e1f7a-2d5b-4c8e-a3f6-7b1d9e2c5a80"
-CITIZEN = "3f8b2a6d-9e1c-4d7f-b5a2-6c4e8d1f9b37"
 HANS = "7a1c5e9b-4f2d-4b8a-9e6c-3d5f1a7b2c94"  # Hans Handläggare, case_handler
 KARIN = "2d6f8b1a-5c3e-4a9d-8f7b-1e4c6a2d9b58"  # Karin Mottagare, case_receiver
 MESSAGE = "c1e7a3f9-6b2d-4e8c-9a5f-4d2b8e6c1a73"
@@ -57,16 +56,16 @@ _ASSIGNED = {
     "assignee": {"type": "staff", "id": HANS, "name": "Hans Handläggare"},
     "version": 2,
 }
-_CITIZEN_MESSAGE = {
+_CITIZEN_MESSAGE: dict[str, Any] = {
     "id": MESSAGE,
-    "kind": "citizen_message",
+    "kind": "citizen",
     "body": "Jag behöver förnya mitt recept på Levaxin 50 mikrogram.",
     "author": {"type": "citizen", "display_name": "Tolvan Tolvansson"},
     "created_at": CREATED,
     "read_at": None,
     "attachments": [],
 }
-_ANSWER = {
+_ANSWER: dict[str, Any] = {
     "id": ANSWER,
     "kind": "answer",
     "body": "Hej Tolvan! Receptet är förnyat och finns på apoteket i eftermiddag. Vänliga hälsningar, Hans",
@@ -122,13 +121,23 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             **_SUMMARY,
             "form": _FORM,
             "answers": {"medicine": "Levaxin 50 mikrogram"},
-            "messages": [_CITIZEN_MESSAGE],
+            "messages": [
+                {
+                    **_CITIZEN_MESSAGE,
+                    "author": {
+                        "type": "citizen",
+                        "staff_id": None,
+                        "display_name": "Tolvan Tolvansson",
+                        "citizen_facing_name": "Tolvan Tolvansson",
+                    },
+                }
+            ],
             "notes": [],
             "events": [
                 {
                     "id": 1,
                     "action": "created",
-                    "actor": {"type": "citizen", "id": CITIZEN, "display_name": "Tolvan Tolvansson"},
+                    "actor": {"type": "citizen", "staff_id": None, "name": "Tolvan Tolvansson"},
                     "from_status": None,
                     "to_status": "new",
                     "detail": {},
@@ -140,7 +149,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "assign_case": {"request": {"assignee": {"type": "staff", "id": HANS}}, "200": _ASSIGNED},
     "send_case_message": {
         "request": {"kind": "answer", "body": _ANSWER["body"], "attachment_ids": []},
-        "201": _ANSWER,
+        "201": {
+            **_ANSWER,
+            "author": {
+                "type": "staff",
+                "staff_id": HANS,
+                "display_name": "Hans Handläggare",
+                "citizen_facing_name": "Hans Handläggare, Sjuksköterska",
+            },
+        },
     },
     "get_citizen_case": {},  # filled below from the created case
     "create_citizen_grant": {

@@ -90,12 +90,13 @@ HEADERS: dict[str, dict[str, Any]] = {
     },
 }
 
-_CASE_READ = {"200": ("ETag",), "304": ("ETag",)}
-_CASE_CHANGE = {"200": ("ETag",)}
-_CREATED_TAGGED = {"201": ("ETag",)}
-_IDEMPOTENT_TAGGED = {"201": ("ETag", "Idempotent-Replayed")}
+Statuses = dict[str, tuple[str, ...]]
+_CASE_READ: Statuses = {"200": ("ETag",), "304": ("ETag",)}
+_CASE_CHANGE: Statuses = {"200": ("ETag",)}
+_CREATED_TAGGED: Statuses = {"201": ("ETag",)}
+_IDEMPOTENT_TAGGED: Statuses = {"201": ("ETag", "Idempotent-Replayed")}
 # Which operations send which of the headers above, per success status.
-OPERATION_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+OPERATION_HEADERS: dict[str, Statuses] = {
     "get_unit_case": _CASE_READ,
     "get_citizen_case": _CASE_READ,
     "get_me": _CASE_READ,

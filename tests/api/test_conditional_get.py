@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.citizen_fixtures import citizen, open_clinic, send_case
-from tests.helpers import API
+from tests.fixtures.citizen import citizen, open_clinic, send_case
+from tests.fixtures.clinic import API
 
 
 async def _conditional(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> str:
@@ -21,7 +21,9 @@ async def _conditional(client: httpx.AsyncClient, url: str, headers: dict[str, s
     return tag
 
 
-async def test_case_reads_answer_304_until_the_case_changes(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
+async def test_case_reads_answer_304_until_the_case_changes(
+    client: httpx.AsyncClient, conn: AsyncConnection
+) -> None:
     setup = await open_clinic(client, conn, {"rita": ["case_receiver", "case_handler"]})
     rita = setup.clinic.people["rita"]
     tolvan = await citizen(client)
@@ -43,19 +45,24 @@ async def test_settings_reads_answer_304_until_the_settings_change(
     setup = await open_clinic(client, conn, {"lars": ["local_admin"]})
     lars = setup.clinic.people["lars"]
     tag = await _conditional(client, f"{API}/me", lars.headers)
-    r = await client.patch(f"{API}/me/settings", headers=lars.headers, json={"signature": "Lars, verksamhetschef"})
+    r = await client.patch(
+        f"{API}/me/settings", headers=lars.headers, json={"signature": "Lars, verksamhetschef"}
+    )
     assert r.status_code == 200, r.text
     assert (await client.get(f"{API}/me", headers={**lars.headers, "If-None-Match": tag})).status_code == 200
 
     unit_url = f"{API}/units/{setup.unit_id}"
     tag = await _conditional(client, unit_url, lars.headers)
-    r = await client.patch(f"{unit_url}/settings", headers=lars.headers, json={"citizen_reminder_after_days": 5})
+    r = await client.patch(
+        f"{unit_url}/settings", headers=lars.headers, json={"citizen_reminder_after_days": 5}
+    )
     assert r.status_code == 200, r.text
     assert (await client.get(unit_url, headers={**lars.headers, "If-None-Match": tag})).status_code == 200
 
     tolvan = await citizen(client)
     tag = await _conditional(client, f"{API}/citizen/me", tolvan.headers)
-    r = await client.patch(f"{API}/citizen/me", headers=tolvan.headers, json={"notify_by_email": False})
-    assert r.status_code == 200, r.text
+    sms = (await client.get(f"{API}/citizen/me", headers=tolvan.headers)).json()["notify_by_sms"]
+    r = await client.patch(f"{API}/citizen/me", headers=tolvan.headers, json={"notify_by_sms": not sms})
+    assert r.status_code == 200 and r.json()["notify_by_sms"] is not sms, r.text
     r = await client.get(f"{API}/citizen/me", headers={**tolvan.headers, "If-None-Match": tag})
     assert r.status_code == 200

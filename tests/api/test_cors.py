@@ -11,7 +11,7 @@ import pytest
 from app.config import ConfigurationError, Settings
 from app.container import Services
 from app.main import attach_services, create_app
-from tests.helpers import API, SYSTEM_ADMIN_HSA
+from tests.fixtures.clinic import API, SYSTEM_ADMIN_HSA
 
 SPA = "https://vard.example"
 
@@ -40,7 +40,9 @@ async def test_a_configured_origin_is_allowed(spa_client: httpx.AsyncClient) -> 
     assert "access-control-allow-credentials" not in r.headers
     allowed = r.headers["access-control-allow-headers"].lower()
     assert {"authorization", "if-match", "idempotency-key"} <= set(allowed.replace(" ", "").split(","))
-    r = await spa_client.post(f"{API}/auth/staff/token", json={"hsa_id": SYSTEM_ADMIN_HSA}, headers={"Origin": SPA})
+    r = await spa_client.post(
+        f"{API}/auth/staff/token", json={"hsa_id": SYSTEM_ADMIN_HSA}, headers={"Origin": SPA}
+    )
     assert r.status_code == 200
     assert r.headers["access-control-allow-origin"] == SPA
     exposed = {h.strip().lower() for h in r.headers["access-control-expose-headers"].split(",")}
@@ -60,7 +62,9 @@ async def test_without_configuration_no_origin_is_allowed(client: httpx.AsyncCli
     assert "access-control-allow-origin" not in r.headers
 
 
-def test_cors_origins_is_a_json_list_and_star_is_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cors_origins_is_a_json_list_and_star_is_refused_in_production(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("CORS_ORIGINS", f'["{SPA}", "http://localhost:5173"]')
     assert Settings().cors_origins == [SPA, "http://localhost:5173"]
     monkeypatch.setenv("CORS_ORIGINS", '["https://vard.example/app/"]')

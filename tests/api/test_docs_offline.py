@@ -7,7 +7,12 @@ import re
 
 import httpx
 
-EXPECTED_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".json": "application/json"}
+EXPECTED_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".png": "image/png",
+    ".json": "application/json",
+}
 
 
 def _references(html: str) -> list[str]:

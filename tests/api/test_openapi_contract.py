@@ -21,8 +21,8 @@ from app.api.openapi_text import HEADERS, PROBLEM_TYPES, TAGS
 from app.domain.errors import DomainError
 from app.main import create_app
 
-ROOT = Path(__file__).resolve().parents[1]
-IDS = ROOT / "tests" / "openapi_operation_ids.txt"
+ROOT = Path(__file__).resolve().parents[2]
+IDS = Path(__file__).with_name("openapi_operation_ids.txt")
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 Doc = dict[str, Any]
 

@@ -16,8 +16,9 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from app.api.deps import public
+from app.api.strict_json import StrictJSONRoute
 
-router = APIRouter(dependencies=[Depends(public)], include_in_schema=False)
+router = APIRouter(dependencies=[Depends(public)], include_in_schema=False, route_class=StrictJSONRoute)
 
 ASSETS = "/docs/assets"
 _STATIC = files("fastapi_offline") / "static"
