@@ -139,6 +139,16 @@ def _document_responses(operation: Doc, operation_id: str) -> None:
                 headers[name] = {"$ref": f"#/components/headers/{name}"}
 
 
+def _list_errors(operation: Doc) -> None:
+    """A route whose docstring names no notable errors still says which problems it answers: its
+    documented 4xx/5xx with their general meaning, so every description has an Errors line."""
+    if "**Errors:**" in operation["description"]:
+        return
+    codes = sorted(int(c) for c in operation["responses"] if c.startswith(("4", "5")))
+    meanings = "; ".join(f"{code} {STATUS_MEANINGS[code].split(';')[0].lower()}" for code in codes)
+    operation["description"] += f"\n- **Errors:** {meanings or 'none'}."
+
+
 def rewrite(doc: Doc, app: FastAPI) -> Doc:
     facts = _route_facts(app)
     doc["info"].update(
@@ -161,6 +171,7 @@ def rewrite(doc: Doc, app: FastAPI) -> Doc:
         if guard == "public":
             operation["security"] = []
         _document_responses(operation, operation_id)
+        _list_errors(operation)
     add_examples(doc)
     return doc
 

@@ -16,6 +16,8 @@ async def _conditional(client: httpx.AsyncClient, url: str, headers: dict[str, s
     tag = first.headers["etag"]
     again = await client.get(url, headers={**headers, "If-None-Match": tag})
     assert again.status_code == 304 and again.content == b"", url
+    for r in (first, again):  # personal data: neither a browser nor a proxy keeps a copy
+        assert r.headers["cache-control"] == "no-store" and r.headers["x-content-type-options"] == "nosniff"
     assert again.headers["etag"] == tag
     assert (await client.get(url, headers={**headers, "If-None-Match": '"nope"'})).status_code == 200
     return tag

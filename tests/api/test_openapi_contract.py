@@ -93,6 +93,12 @@ def test_every_operation_says_who_what_and_audit(doc: Doc) -> None:
         text = op.get("description", "")
         assert "**Who may call:**" in text, name
         assert "**Changes:**" in text and "**Audit:**" in text, name
+        errors = re.search(r"\*\*Errors:\*\*(.*?)(?:\n\n|\n- \*\*|\Z)", text, re.S)
+        assert errors, f"{name}: no **Errors:** line"
+        named = set(re.findall(r"\b[45]\d\d\b", errors.group(1)))
+        assert named <= set(op["responses"]), (
+            f"{name} names {named - set(op['responses'])} but does not document it"
+        )
 
 
 def test_who_may_call_is_the_guard_in_words(doc: Doc) -> None:
