@@ -45,3 +45,16 @@ async def test_the_bundles_are_the_real_ones(client: httpx.AsyncClient) -> None:
     init = await client.get("/docs/assets/swagger-init.js")
     assert b"preauthorizeApiKey" in init.content and b"StaffToken" in init.content  # one-click login
     assert (await client.get("/docs/assets/secrets.txt")).status_code in (404, 422)
+
+
+async def test_the_authorize_dialog_and_the_stub_login_are_explained(client: httpx.AsyncClient) -> None:
+    """Which token goes in which of the dialog's boxes, and how a developer signs in with one click."""
+    doc = (await client.get("/openapi.json")).json()
+    schemes = doc["components"]["securitySchemes"]
+    assert "/auth/staff/token" in schemes["StaffToken"]["description"]
+    assert "/auth/citizen/token" in schemes["CitizenToken"]["description"]
+    intro = doc["info"]["description"]
+    assert "Authorize dialog" in intro and "stub login" in intro.lower()
+    tokens = [doc["paths"][f"/api/v1/auth/{who}/token"]["post"] for who in ("staff", "citizen")]
+    for op in tokens:  # the one click: Try it out + Execute with the demo identity of the example
+        assert op["requestBody"]["content"]["application/json"]["example"]
