@@ -46,7 +46,9 @@ async def _if_match(
         Header(
             alias="If-Match",
             max_length=512,
-            description='The case\'s ETag (`"<version>"`) from your last read; a stale one → 412.',
+            description='The ETag (`"<version>"`) from your last read; a stale one → 412. Optional '
+            "within v1: without it the change is made unchecked, never a 428 (docs/api-versioning.md, "
+            '"Preconditions", gives the reason per operation). Send it anyway.',
         ),
     ] = None,
 ) -> frozenset[int] | None:

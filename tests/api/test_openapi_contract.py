@@ -160,6 +160,8 @@ def test_every_if_match_operation_has_its_428_decision_written_down(doc: Doc) ->
         if "If-Match" in _params(op):
             assert f"`{op['operationId']}`" in policy, op["operationId"]
             assert "428" not in op["responses"]  # the decision: no 428 within v1
+            if_match = next(p for p in op["parameters"] if p["name"] == "If-Match")
+            assert not if_match["required"] and "never a 428" in if_match["description"]
 
 
 MAIN_FLOWS = {
