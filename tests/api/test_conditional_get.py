@@ -4,8 +4,10 @@ answers 304 with no body while nothing changed, and 200 again after a change."""
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.tables import audit_events
 from tests.fixtures.citizen import citizen, open_clinic, send_case
 from tests.fixtures.clinic import API
 
@@ -33,6 +35,11 @@ async def test_case_reads_answer_304_until_the_case_changes(
     staff_url = f"{API}/units/{setup.unit_id}/cases/{case['id']}"
     tag = await _conditional(client, staff_url, rita.headers)
     assert tag == f'"{case["version"]}"'
+    # A 304 still showed that the case is as read before: PDL logs each of the three reads.
+    reads = select(func.count()).where(
+        audit_events.c.case_id == case["id"], audit_events.c.action == "case_read"
+    )
+    assert (await conn.execute(reads)).scalar_one() == 3
     citizen_tag = await _conditional(client, f"{API}/citizen/cases/{case['id']}", tolvan.headers)
     assert citizen_tag == tag
     r = await client.post(f"{staff_url}/notes", headers=rita.headers, json={"body": "Ringer upp imorgon."})
