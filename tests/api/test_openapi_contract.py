@@ -199,3 +199,17 @@ def test_a_maintained_openapi_validator_accepts_the_document(doc: Doc) -> None:
     """openapi-spec-validator: the document against the OpenAPI 3.1 meta-schema, every $ref
     resolvable, parameters and operation ids consistent. Errors fail `make test`."""
     validate(doc)
+
+
+def test_the_problems_an_operations_inputs_can_cause_are_documented(doc: Doc) -> None:
+    """What follows from the request's shape alone: a path id may be out of reach (404), a body or
+    an Idempotency-Key reused with another body may be invalid (422), an If-Match may be stale (412)."""
+    for method, path, op in _operations(doc):
+        name, codes = f"{method} {path}", set(op["responses"])
+        inputs = {p["in"] for p in op.get("parameters", [])}
+        if "path" in inputs:
+            assert "404" in codes, name
+        if "requestBody" in op or "Idempotency-Key" in _params(op):
+            assert "422" in codes, name
+        if "If-Match" in _params(op):
+            assert "412" in codes, name
