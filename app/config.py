@@ -7,6 +7,7 @@ instead of silently accepting stub logins.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from functools import lru_cache
 from typing import Literal
@@ -73,6 +74,10 @@ class Settings(BaseSettings):
     oidc_jwks_cache_seconds: int = 300
 
     bootstrap_system_admins: list[str] = Field(default_factory=list)
+    # Browser origins that may call the API (the staff SPA, the citizen app), a JSON list like
+    # BOOTSTRAP_SYSTEM_ADMINS: CORS_ORIGINS='["https://vard.example"]'. Empty: no cross-origin
+    # calls. `*` (any origin) is refused in production.
+    cors_origins: list[str] = Field(default_factory=list)
 
     # Outgoing e-mail (app/notify). No SMTP_HOST: in dev a local sink writes each message to
     # MAIL_SINK_DIR; elsewhere e-mail rows are marked as switched off (a production worker refuses).
@@ -158,6 +163,16 @@ class Settings(BaseSettings):
     def _trim_admins(cls, value: list[str]) -> list[str]:
         return [v.strip() for v in value if v.strip()]
 
+    @field_validator("cors_origins", mode="after")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        origins = [v.strip() for v in value if v.strip()]
+        for origin in origins:
+            # A browser sends `scheme://host[:port]` exactly: a path or trailing slash never matches.
+            if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+                raise ValueError(f"CORS_ORIGINS: {origin!r} is not an origin like https://host[:port]")
+        return origins
+
     @model_validator(mode="after")
     def _ttl_within_max(self) -> Settings:
         if self.access_token_ttl_seconds > self.token_max_lifetime_seconds:
@@ -181,6 +196,8 @@ class Settings(BaseSettings):
             raise ConfigurationError(f"{weak}; generate one with `openssl rand -hex 32`")
         if not self.database_url:
             raise ConfigurationError("DATABASE_URL must be set in production")
+        if "*" in self.cors_origins:
+            raise ConfigurationError("CORS_ORIGINS may not be `*` in production: list the SPA origins")
         if (self.smtp_username or self.smtp_password) and not (self.smtp_starttls or self.smtp_tls):
             raise ConfigurationError(
                 "SMTP credentials are refused over plain text in production: set SMTP_STARTTLS or SMTP_TLS"

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from app.api import problems
+from app.api import openapi_doc, problems
 from app.api.headers import SecurityHeadersMiddleware
 from app.api.query_guard import StrictQuery
-from app.api.routes import auth, case_type_categories, logout, ops, webhook_payloads
+from app.api.routes import auth, case_type_categories, docs, logout, ops, webhook_payloads
 from app.api.routes.admin import central_case_types as national_central_case_types
 from app.api.routes.admin import organisation, region_roles, region_templates
 from app.api.routes.citizen import access_log
@@ -79,6 +80,25 @@ ROUTES = (
     citizen_attachments,
 )
 
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "If-Match",
+    "If-None-Match",
+    "Idempotency-Key",
+    "Last-Event-ID",
+    "X-Request-ID",
+]
+CORS_EXPOSED_HEADERS = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    "X-Request-ID",
+    "Idempotent-Replayed",
+    "Content-Disposition",
+]
+
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -117,14 +137,30 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         description="Secure case inbox between citizens and their healthcare clinics.",
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        # Served by app/api/routes/docs.py from installed assets, not FastAPI's CDN pages.
+        docs_url=None,
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     problems.install(app)
+    openapi_doc.install(app)
     app.add_middleware(RequestContextMiddleware)
+    if settings.cors_origins:
+        # Bearer tokens, not cookies: no credentials. The exposed headers are the ones a client
+        # reads (concurrency, created resource, back-off, correlation, idempotent replay).
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_EXPOSED_HEADERS,
+            max_age=600,
+        )
     # Outermost: the last-resort 500 of RequestContextMiddleware carries the headers too.
     app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(ops.router)
+    app.include_router(docs.router)
     for module in ROUTES:
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[StrictQuery])
     app.webhooks.include_router(webhook_payloads.router)

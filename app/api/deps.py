@@ -28,8 +28,19 @@ from app.services import denied_access, identity
 
 GUARD_ATTR = "__careinbox_guard__"
 
-_staff_bearer = HTTPBearer(auto_error=False, scheme_name="StaffToken", description="Staff access token")
-_citizen_bearer = HTTPBearer(auto_error=False, scheme_name="CitizenToken", description="Citizen access token")
+# The descriptions are what Swagger UI's Authorize dialog shows beside each box.
+_staff_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="StaffToken",
+    description="Staff access token: the `access_token` of `POST /api/v1/auth/staff/token`, for every "
+    "staff, unit, region and national administration operation. Paste the token alone, without `Bearer`.",
+)
+_citizen_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="CitizenToken",
+    description="Citizen access token: the `access_token` of `POST /api/v1/auth/citizen/token`, for the "
+    "`/citizen/...` operations. Paste the token alone, without `Bearer`.",
+)
 
 
 async def get_services(request: Request) -> Services:

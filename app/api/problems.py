@@ -152,49 +152,33 @@ def install(app: FastAPI) -> None:
     for exc_type in EXCEPTION_TYPES:
         app.add_exception_handler(exc_type, _database)
     app.add_exception_handler(Exception, _unexpected)
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        doc = generate()  # FastAPI caches the document; the rewrite below is idempotent
-        _document_validation_problems(doc)
-        return doc
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
+# Every 4xx/5xx response refers to the one `Problem` component (app/api/openapi_doc.py defines
+# it and lists the problem types), so a generated client has one error model, not one per route.
+PROBLEM_REF = "#/components/schemas/Problem"
 PROBLEM_SCHEMA: dict[str, Any] = {
-    "content": {
-        MEDIA_TYPE: {
-            "schema": {
-                "type": "object",
-                "required": ["type", "title", "status", "detail"],
-                "properties": {
-                    "type": {"type": "string"},
-                    "title": {"type": "string"},
-                    "status": {"type": "integer"},
-                    "detail": {"type": "string"},
-                    "errors": {"type": "array", "items": {"type": "object"}},
-                },
-            }
-        }
-    },
+    "content": {MEDIA_TYPE: {"schema": {"$ref": PROBLEM_REF}}},
     "description": "RFC 9457 problem details",
+}
+
+# What each status means across the API; a route's own description names its particular causes.
+STATUS_MEANINGS: dict[int, str] = {
+    400: "The request could not be read",
+    401: "No valid access token: missing, expired, revoked or for the other kind of user",
+    403: "Within your reach, but your role does not allow this action",
+    404: "Not found, or outside your reach (another unit, another citizen's case)",
+    409: "Conflicts with the resource's current state (e.g. a message to a closed case)",
+    412: "`If-Match` is stale: the resource changed since you read it (`current_version` says to what)",
+    413: "The upload is larger than allowed",
+    415: "The file's type is not accepted",
+    422: "Invalid input; `errors[]` names each field (`loc`) and what is wrong (`msg`)",
+    428: "This change needs `If-Match` with the ETag you read",
+    429: "Too many requests; `Retry-After` says after how many seconds to try again",
+    503: "Temporarily unavailable (database or shutdown); `Retry-After` says when to try again",
 }
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problem responses a route can give."""
-    return {code: {**PROBLEM_SCHEMA, "description": HTTPStatus(code).phrase} for code in codes}
-
-
-def _document_validation_problems(doc: dict[str, Any]) -> None:
-    """FastAPI documents every 422 as `application/json` HTTPValidationError; the app answers
-    with a problem document instead (see `_validation`), so the contract must say so."""
-    problem_422 = responses(422)[422]
-    for item in doc.get("paths", {}).values():
-        for operation in item.values():
-            if isinstance(operation, dict) and "422" in operation.get("responses", {}):
-                operation["responses"]["422"] = dict(problem_422)
-    schemas = doc.get("components", {}).get("schemas", {})
-    for name in ("HTTPValidationError", "ValidationError"):
-        schemas.pop(name, None)
+    return {code: {**PROBLEM_SCHEMA, "description": STATUS_MEANINGS[code]} for code in codes}

@@ -21,7 +21,20 @@ def _render(doc: dict[str, object]) -> str:
 def test_committed_openapi_is_current() -> None:
     expected = _render(create_app().openapi())
     committed = COMMITTED.read_text(encoding="utf-8") if COMMITTED.exists() else ""
-    assert committed == expected, "openapi/openapi.json is stale: run `make openapi` and commit the result"
+    assert committed == expected, (
+        "openapi/openapi.json is stale: run `make openapi`, add what changed for clients to "
+        "docs/api-changelog.md (docs/api-versioning.md says what v1 allows), and commit both"
+    )
+
+
+def test_the_versioning_policy_and_changelog_are_there() -> None:
+    """Partners learn what may change within v1, how deprecation is announced, and what changed."""
+    docs = COMMITTED.parents[1] / "docs"
+    policy = (docs / "api-versioning.md").read_text(encoding="utf-8")
+    assert "## What may change within v1" in policy
+    assert "`Deprecation:" in policy and "`Sunset:" in policy
+    changelog = (docs / "api-changelog.md").read_text(encoding="utf-8")
+    assert changelog.startswith("# API changelog") and "\n## v1" in changelog
 
 
 def test_every_operation_documents_its_problems_and_security() -> None:

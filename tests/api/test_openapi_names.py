@@ -189,6 +189,9 @@ def test_fixed_value_response_fields_are_named_domain_enums() -> None:
             assert components[ref]["enum"] == [m.value for m in enum], ref
 
 
+SCHEMAS = "#/components/schemas/"
+
+
 def _reachable(components: Doc, roots: list[Doc]) -> set[str]:
     seen: set[str] = set()
     todo = list(roots)
@@ -196,7 +199,8 @@ def _reachable(components: Doc, roots: list[Doc]) -> set[str]:
         node = todo.pop()
         if isinstance(node, dict):
             ref = node.get("$ref")
-            if isinstance(ref, str) and ref.rsplit("/", 1)[-1] not in seen:
+            # Only schemas: a response also refers to its headers (components/headers).
+            if isinstance(ref, str) and ref.startswith(SCHEMAS) and ref.rsplit("/", 1)[-1] not in seen:
                 seen.add(name := ref.rsplit("/", 1)[-1])
                 todo.append(components[name])
             todo.extend(node.values())

@@ -15,7 +15,18 @@ from app.domain.categories import all_categories
 router = APIRouter(tags=["case types"], route_class=StrictJSONRoute)
 
 
-@router.get("/case-type-categories", response_model=Page[CaseTypeCategory], dependencies=[Public])
+@router.get(
+    "/case-type-categories",
+    operation_id="list_case_type_categories",
+    response_model=Page[CaseTypeCategory],
+    dependencies=[Public],
+)
 async def list_categories() -> dict[str, Any]:
-    """The fixed list; codes are stable (statistics use them), labels are Swedish."""
+    """The fixed category list
+
+    Codes are stable (statistics use them), labels are Swedish.
+
+    - **Changes:** nothing.
+    - **Audit:** none (no patient data).
+    """
     return {"items": all_categories(), "next_cursor": None}

@@ -12,7 +12,15 @@ from app.services import identity
 router = APIRouter(prefix="/auth", tags=["identity"], route_class=StrictJSONRoute)
 
 
-@router.post("/logout", status_code=204, response_class=Response, responses=responses(401))
+@router.post(
+    "/logout", operation_id="logout", status_code=204, response_class=Response, responses=responses(401)
+)
 async def logout(conn: Conn, svc: Svc, who: SignedInUser) -> Response:
+    """Sign out: revoke the presented token
+
+    - **Changes:** the token is refused from now on (either kind).
+    - **Audit:** none (no patient data).
+    - **Errors:** 401 no valid token.
+    """
     await identity.logout(conn, svc, who.token, who.claims)
     return Response(status_code=204)

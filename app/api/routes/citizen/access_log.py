@@ -18,6 +18,7 @@ router = APIRouter(tags=["citizen"], route_class=StrictJSONRoute)
 
 @router.get(
     "/citizen/access-log",
+    operation_id="get_citizen_access_log",
     response_model=Page[AccessLogEntry],
     responses=responses(401, 422),
     summary="The citizen's own PDL log extract: when, which unit, what was done",
@@ -25,4 +26,8 @@ router = APIRouter(tags=["citizen"], route_class=StrictJSONRoute)
 async def citizen_access_log(
     conn: Conn, actor: CitizenUser, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> dict[str, Any]:
+    """- **Changes:** nothing.
+    - **Audit:** none; this *is* the extract of the PDL log about you (staff named per the unit's policy).
+    - **Errors:** 422 a bad cursor or limit.
+    """
     return await audit_log.citizen_extract(conn, actor, limit, cursor)

@@ -21,11 +21,12 @@ from app.api.schemas.attachments import (
 from app.api.strict_json import StrictJSONRoute
 from app.services import attachments as svc
 
-router = APIRouter(prefix="/citizen", tags=["attachments"], route_class=StrictJSONRoute)
+router = APIRouter(prefix="/citizen", tags=["citizen"], route_class=StrictJSONRoute)
 
 
 @router.post(
     "/attachments",
+    operation_id="upload_citizen_attachment",
     status_code=201,
     response_model=UploadedAttachment,
     summary="Upload a file to attach to a case or reply",
@@ -34,6 +35,9 @@ router = APIRouter(prefix="/citizen", tags=["attachments"], route_class=StrictJS
     responses=upload_responses(401),
 )
 async def citizen_upload(request: Request, conn: Conn, actor: CitizenUser, services: Svc) -> dict[str, Any]:
+    """- **Changes:** stores the file, unused until a case or reply refers to it (expires otherwise).
+    - **Audit:** none (the citizen's own data; PDL logs staff access).
+    """
     upload = await read_file(request)
     owner = svc.citizen_owner(actor)
     idle = services.settings.attachment_upload_idle_seconds
@@ -44,6 +48,7 @@ async def citizen_upload(request: Request, conn: Conn, actor: CitizenUser, servi
 
 @router.get(
     "/cases/{case_id}/attachments/{attachment_id}",
+    operation_id="download_citizen_attachment",
     response_class=Response,
     summary="Download an attachment of your case",
     description=DOWNLOAD_DESCRIPTION,
@@ -57,5 +62,8 @@ async def citizen_download(
     services: Svc,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
+    """- **Changes:** nothing.
+    - **Audit:** none (the citizen's own data; PDL logs staff access).
+    """
     found = await svc.citizen_download(conn, actor, case_id, attachment_id)
     return file_response(found, services.attachment_store, if_none_match)

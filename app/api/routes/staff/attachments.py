@@ -25,7 +25,7 @@ from app.domain.audit import AuditAction
 from app.domain.policy import Permission as P
 from app.services import attachments as svc
 
-router = APIRouter(prefix="/units/{unit_id}", tags=["attachments"], route_class=StrictJSONRoute)
+router = APIRouter(prefix="/units/{unit_id}", tags=["cases"], route_class=StrictJSONRoute)
 
 Uploader = Annotated[StaffActor, Depends(requires(P.ATTACHMENT_UPLOAD))]
 # A member of the unit whose role may not read cases (403) is PDL-logged as a denied access.
@@ -37,6 +37,7 @@ CaseReader = Annotated[
 
 @router.post(
     "/attachments",
+    operation_id="upload_staff_attachment",
     status_code=201,
     response_model=UploadedAttachment,
     summary="Upload a file to attach to a message (receivers and handlers)",
@@ -47,6 +48,9 @@ CaseReader = Annotated[
 async def staff_upload(
     unit_id: UUID, request: Request, conn: Conn, actor: Uploader, services: Svc
 ) -> dict[str, Any]:
+    """- **Changes:** stores the file, unused until a message refers to it.
+    - **Audit:** `attachment_uploaded`.
+    """
     upload = await read_file(request)
     owner = svc.staff_owner(actor, unit_id)
     idle = services.settings.attachment_upload_idle_seconds
@@ -57,6 +61,7 @@ async def staff_upload(
 
 @router.get(
     "/cases/{case_id}/attachments/{attachment_id}",
+    operation_id="download_staff_attachment",
     response_class=Response,
     summary="Download an attachment of a case (audited)",
     description=DOWNLOAD_DESCRIPTION,
@@ -71,5 +76,8 @@ async def staff_download(
     services: Svc,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
+    """- **Changes:** nothing.
+    - **Audit:** `attachment_read`.
+    """
     found = await svc.staff_download(conn, actor, unit_id, case_id, attachment_id)
     return file_response(found, services.attachment_store, if_none_match)

@@ -27,6 +27,7 @@ _CSV = {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": 
 
 @router.get(
     "/units/{unit_id}/audit-events",
+    operation_id="list_audit_events",
     tags=["audit"],
     response_model=Page[AuditEvent],
     responses={**responses(401, 403, 404, 422), 200: _CSV},
@@ -46,6 +47,13 @@ async def list_audit_events(
     cursor: Cursor = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Any:
+    """Filters: `personal_number` (also found in list events naming several citizens),
+    `staff_hsa_id`, `action`, `outcome` (`denied`: refused accesses), `from`, `to`.
+
+    - **Changes:** nothing.
+    - **Audit:** a CSV export is itself logged (`audit_log_exported`).
+    - **Errors:** 403 not a reviewer; 422 a bad filter.
+    """
     f = audit_log.build_filter(personal_number, staff_hsa_id, action, from_, to, outcome)
     if accept and "text/csv" in accept.lower():
         filename, body = await audit_log.export_csv(conn, actor, unit_id, f)

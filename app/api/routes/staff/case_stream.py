@@ -43,7 +43,9 @@ STREAM_RESPONSE = {
     ),
     "content": {
         "text/event-stream": {
-            "itemSchema": {
+            "schema": {"type": "string", "description": "Server-Sent Events, as `x-itemSchema` describes"},
+            # OpenAPI 3.2's `itemSchema`; the document is 3.1, where only an extension may carry it.
+            "x-itemSchema": {
                 "type": "object",
                 "properties": {
                     "id": {"type": "string"},
@@ -75,6 +77,7 @@ async def _wire(items: AsyncIterator[StreamItem]) -> AsyncIterator[bytes]:
 
 @router.get(
     "/stream",
+    operation_id="stream_unit_cases",
     response_class=StreamingResponse,
     summary="Live events of the cases the caller may see (Server-Sent Events)",
     description=(
@@ -97,6 +100,9 @@ async def stream(
         int | None, Query(ge=0, le=MAX_ID, description="as Last-Event-ID; the header wins")
     ] = None,
 ) -> StreamingResponse:
+    """- **Changes:** nothing.
+    - **Audit:** none (events carry ids and statuses only, no patient data).
+    """
     resume = last_event_id_header if last_event_id_header is not None else last_event_id
     opened = await case_stream.open_stream(svc, actor, unit_id, resume)
     return StreamingResponse(

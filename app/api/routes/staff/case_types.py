@@ -27,7 +27,12 @@ WriteTypes = Annotated[StaffActor, Depends(requires(P.CASE_TYPE_WRITE))]
 UNIT = "/units/{unit_id}/case-types"
 
 
-@router.get(UNIT, response_model=Page[CaseType], responses=responses(401, 403, 404, 422))
+@router.get(
+    UNIT,
+    operation_id="list_case_types",
+    response_model=Page[CaseType],
+    responses=responses(401, 403, 404, 422),
+)
 async def list_case_types(
     conn: Conn,
     unit_id: UUID,
@@ -36,28 +41,56 @@ async def list_case_types(
     cursor: Cursor = None,
     status: Annotated[str | None, Query(pattern="^(draft|active|inactive)$")] = None,
 ) -> dict[str, Any]:
+    """The unit's case types, all statuses
+
+    - **Changes:** nothing.
+    - **Audit:** none (no patient data).
+    - **Errors:** 404 unit out of reach.
+    """
     return await case_types.list_case_types(conn, unit_id, limit, cursor, status)
 
 
-@router.post(UNIT, status_code=201, response_model=CaseType, responses=responses(401, 403, 404, 422))
+@router.post(
+    UNIT,
+    operation_id="create_case_type",
+    status_code=201,
+    response_model=CaseType,
+    responses=responses(401, 403, 404, 422),
+)
 async def create_case_type(
     conn: Conn, unit_id: UUID, actor: WriteTypes, body: CaseTypeIn, response: Response
 ) -> dict[str, Any]:
+    """Create a case type (a `draft`)
+
+    - **Changes:** adds the case type; citizens see it once activated.
+    - **Audit:** none (no patient data).
+    - **Errors:** 403 not a local admin; 422 invalid questions (duplicate keys, options on a text
+      question).
+    """
     return tagged(response, await case_types.create_case_type(conn, unit_id, body.model_dump()))
 
 
 @router.post(
-    f"{UNIT}/import", status_code=201, response_model=CaseType, responses=responses(401, 403, 404, 422)
+    f"{UNIT}/import",
+    operation_id="import_case_type",
+    status_code=201,
+    response_model=CaseType,
+    responses=responses(401, 403, 404, 422),
 )
 async def import_case_type(
     conn: Conn, unit_id: UUID, actor: WriteTypes, body: CaseTypeDocument, response: Response
 ) -> dict[str, Any]:
-    """An export document (any unit's) becomes a new local draft here."""
+    """Import a case type from an export document
+
+    - **Changes:** adds a draft case type.
+    - **Audit:** none (no patient data).
+    """
     return tagged(response, await case_type_io.import_case_type(conn, unit_id, body.model_dump()))
 
 
 @router.post(
     f"{UNIT}/from-template",
+    operation_id="copy_region_template",
     status_code=201,
     response_model=CaseType,
     responses=responses(401, 403, 404, 422),
@@ -65,18 +98,40 @@ async def import_case_type(
 async def copy_template(
     conn: Conn, unit_id: UUID, actor: WriteTypes, body: FromTemplateIn, response: Response
 ) -> dict[str, Any]:
-    """A draft copy of a template of the unit's region."""
+    """Copy a regional template as a draft case type
+
+    - **Changes:** adds a draft case type.
+    - **Audit:** none (no patient data).
+    """
     return tagged(response, await case_type_templates.copy_to_unit(conn, unit_id, body.template_id))
 
 
-@router.get(f"{UNIT}/{{id}}", response_model=CaseType, responses=responses(401, 403, 404))
+@router.get(
+    f"{UNIT}/{{id}}",
+    operation_id="get_case_type",
+    response_model=CaseType,
+    responses=responses(401, 403, 404),
+)
 async def get_case_type(
     conn: Conn, unit_id: UUID, id: UUID, actor: ReadTypes, response: Response
 ) -> dict[str, Any]:
+    """One case type with its questions and answer templates
+
+    Tagged with its `ETag`.
+
+    - **Changes:** nothing.
+    - **Audit:** none (no patient data).
+    - **Errors:** 404 not a case type of this unit.
+    """
     return tagged(response, await case_types.get_case_type(conn, unit_id, id))
 
 
-@router.patch(f"{UNIT}/{{id}}", response_model=CaseType, responses=responses(401, 403, 404, 412, 422))
+@router.patch(
+    f"{UNIT}/{{id}}",
+    operation_id="update_case_type",
+    response_model=CaseType,
+    responses=responses(401, 403, 404, 412, 422),
+)
 async def update_case_type(
     conn: Conn,
     unit_id: UUID,
@@ -86,42 +141,84 @@ async def update_case_type(
     response: Response,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    """Cases already sent keep the form they were answered with."""
+    """Change a case type
+
+    - **Changes:** the fields sent (the version moves). `If-Match` optional: stale → 412.
+    - **Audit:** none (no patient data).
+    """
     changes = body.model_dump(exclude_unset=True)
     return tagged(response, await case_types.update_case_type(conn, unit_id, id, changes, if_match))
 
 
-@router.delete(f"{UNIT}/{{id}}", status_code=204, responses=responses(401, 403, 404, 409, 412))
+@router.delete(
+    f"{UNIT}/{{id}}",
+    operation_id="delete_case_type",
+    status_code=204,
+    responses=responses(401, 403, 404, 409, 412),
+)
 async def delete_case_type(
     conn: Conn, unit_id: UUID, id: UUID, actor: WriteTypes, if_match: IfMatch = None
 ) -> Response:
-    """Only while no case uses it (409 otherwise): deactivate a used one instead."""
+    """Delete a case type that was never used
+
+    - **Changes:** removes the case type. `If-Match` optional: stale → 412.
+    - **Audit:** none (no patient data).
+    """
     await case_types.delete_case_type(conn, unit_id, id, if_match)
     return Response(status_code=204)
 
 
 @router.post(
-    f"{UNIT}/{{id}}/activate", response_model=CaseType, responses=responses(401, 403, 404, 412, 422)
+    f"{UNIT}/{{id}}/activate",
+    operation_id="activate_case_type",
+    response_model=CaseType,
+    responses=responses(401, 403, 404, 412, 422),
 )
 async def activate_case_type(
     conn: Conn, unit_id: UUID, id: UUID, actor: WriteTypes, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    """Needs name, category and terms text (422 lists the missing ones in `missing_fields`)."""
+    """Offer a case type to citizens
+
+    - **Changes:** the status becomes `active`: citizens in the service area can send it.
+    - **Audit:** none (no patient data).
+    """
     return tagged(response, await case_types.activate(conn, unit_id, id, if_match))
 
 
 @router.post(
-    f"{UNIT}/{{id}}/deactivate", response_model=CaseType, responses=responses(401, 403, 404, 409, 412)
+    f"{UNIT}/{{id}}/deactivate",
+    operation_id="deactivate_case_type",
+    response_model=CaseType,
+    responses=responses(401, 403, 404, 409, 412),
 )
 async def deactivate_case_type(
     conn: Conn, unit_id: UUID, id: UUID, actor: WriteTypes, response: Response, if_match: IfMatch = None
 ) -> dict[str, Any]:
+    """Stop offering a case type
+
+    Cases already sent are unaffected. `If-Match` optional (stale → 412).
+
+    - **Changes:** the status becomes `inactive`.
+    - **Audit:** none (no patient data).
+    - **Errors:** 409 not active.
+    """
     return tagged(response, await case_types.deactivate(conn, unit_id, id, if_match))
 
 
-@router.get(f"{UNIT}/{{id}}/export", response_model=CaseTypeDocument, responses=responses(401, 403, 404, 409))
+@router.get(
+    f"{UNIT}/{{id}}/export",
+    operation_id="export_case_type",
+    response_model=CaseTypeDocument,
+    responses=responses(401, 403, 404, 409),
+)
 async def export_case_type(
     conn: Conn, unit_id: UUID, id: UUID, actor: WriteTypes, response: Response
 ) -> dict[str, Any]:
+    """A case type as a self-contained document (`careinbox.case-type/1`)
+
+    - **Changes:** nothing.
+    - **Audit:** none (no patient data).
+    - **Errors:** 409 a central case type (not exportable).
+    """
     response.headers["Content-Disposition"] = f'attachment; filename="case-type-{id}.json"'
     return await case_type_io.export_case_type(conn, unit_id, id)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AfterValidator, AwareDatetime
 
 from app.api.deps import Conn, requires
-from app.api.etag import IfMatch, etag
+from app.api.etag import IfMatch, IfNoneMatch, etag, none_match, not_modified
 from app.api.idempotency import Idempotent, Reply
 from app.api.problems import responses
 from app.api.schemas.cases import (
@@ -95,6 +95,7 @@ def _assignee_filter(value: str | None) -> tuple[bool, UUID | None, UUID | None]
 
 @router.get(
     "",
+    operation_id="list_unit_cases",
     response_model=Page[CaseSummary],
     summary="The unit's cases (receivers: all; handlers: theirs, their groups', taken part in)",
     responses=responses(401, 403, 404, 422),
@@ -121,6 +122,15 @@ async def list_cases(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Response:
+    """Filters by status, assignee (`me`, a staff id, `group:<id>`), case type, category, overdue and
+    update time; summaries only, no message bodies. A `personal_number` search returns all that
+    citizen's cases at the unit.
+
+    - **Changes:** nothing.
+    - **Audit:** one event per page naming the citizens it shows (`case_list_read`); a
+      `personal_number` search is logged as `case_list_search` even when it finds nothing.
+    - **Errors:** 404 unit out of reach; 403 no case role; 422 a bad filter or cursor.
+    """
     me, staff_id, group_id = _assignee_filter(assignee)
     filters = CaseFilters(
         status=status.value if status else None,
@@ -141,12 +151,25 @@ async def list_cases(
 
 @router.get(
     "/{case_id}",
+    operation_id="get_unit_case",
     response_model=CaseDetail,
     summary="The full case: answers, messages, internal notes and events (audited)",
     responses=responses(401, 403, 404),
 )
-async def get_case(unit_id: UUID, case_id: UUID, conn: Conn, actor: CaseViewer) -> Response:
-    case = await case_queries.case_detail(conn, actor, unit_id, case_id)
+async def get_case(
+    unit_id: UUID, case_id: UUID, conn: Conn, actor: CaseViewer, if_none_match: IfNoneMatch = None
+) -> Response:
+    """Answers, messages with authors and attachments, internal notes and events. Tagged with the
+    case's `ETag` (`"<version>"`); `If-None-Match` with it → 304 (the read is still logged).
+
+    - **Changes:** nothing.
+    - **Audit:** `case_read`, every time.
+    - **Errors:** 404 the case is out of your reach (a handler's own, group and taken-part cases);
+      403 a role without case content. Both are logged as `case_read` with outcome `denied`.
+    """
+    case = await case_queries.case_detail(conn, actor, unit_id, case_id)  # audited, 304 or not
+    if none_match(if_none_match, etag(case["version"])):
+        return not_modified(etag(case["version"]))
     return _json(case, version=case["version"])
 
 
@@ -159,6 +182,7 @@ _CHANGE = responses(401, 403, 404, 409, 412, 422)
 
 @router.post(
     "/{case_id}/assignment",
+    operation_id="assign_case",
     response_model=CaseSummary,
     summary="Distribute (receiver, optionally with a partial reply) or reassign (assigned handler)",
     responses=_CHANGE,
@@ -166,6 +190,14 @@ _CHANGE = responses(401, 403, 404, 409, 412, 422)
 async def assign(
     unit_id: UUID, case_id: UUID, body: AssignmentIn, conn: Conn, actor: Assigner, if_match: IfMatch
 ) -> Response:
+    """`{"assignee": {"type": "staff"|"group", "id"}}` distributes, `null` puts the case back in the
+    inbox; a receiver may add a `partial_reply` to the citizen. `If-Match` optional (stale → 412).
+
+    - **Changes:** the case's assignee and status; notifies the new assignee.
+    - **Audit:** `case_distributed` (receiver) or `case_reassigned` (assigned handler).
+    - **Errors:** 403 neither a receiver nor the assignee; 409 a closed case; 422 an assignee who is not a
+      handler or group of the unit.
+    """
     assignee = Assignee(body.assignee.type, body.assignee.id) if body.assignee else None
     partial = body.partial_reply.body if body.partial_reply else None
     version = await cases_staff.assign(conn, actor, unit_id, case_id, assignee, partial, if_match)
@@ -174,17 +206,25 @@ async def assign(
 
 @router.post(
     "/{case_id}/claim",
+    operation_id="claim_case",
     response_model=CaseSummary,
     summary="Claim a case assigned to one of your groups",
     responses=_CHANGE,
 )
 async def claim(unit_id: UUID, case_id: UUID, conn: Conn, actor: Claimer, if_match: IfMatch) -> Response:
+    """`If-Match` optional (stale → 412).
+
+    - **Changes:** you become the assignee.
+    - **Audit:** `case_claimed`.
+    - **Errors:** 403 not a member of the assigned group; 409 not assigned to a group, or closed.
+    """
     version = await cases_staff.claim(conn, actor, unit_id, case_id, if_match)
     return await _summary_reply(conn, unit_id, case_id, version)
 
 
 @router.post(
     "/{case_id}/messages",
+    operation_id="send_case_message",
     status_code=201,
     response_model=Message,
     summary="Answer, partial reply or counter-question to the citizen (accepts Idempotency-Key)",
@@ -199,6 +239,17 @@ async def send_message(
     if_match: IfMatch,
     idem: Idempotent,
 ) -> Response:
+    """`kind` decides the life cycle: `answer` closes the case as answered, `counter_question` waits for
+    the citizen, `partial_reply` keeps it open. `If-Match` optional; `Idempotency-Key` makes a repeat
+    safe.
+
+    - **Changes:** adds the message (and attachments), moves the case's status; notifies the citizen
+      (without content).
+    - **Audit:** `message_sent`.
+    - **Errors:** 403 not the assignee; 409 closed or a transition not allowed now; 412 stale `If-Match`;
+      422 invalid body or key reused.
+    """
+
     async def work() -> Reply:
         message, version = await cases_staff.send_message(
             conn,
@@ -235,6 +286,7 @@ def _message_out(m: dict[str, Any]) -> dict[str, Any]:
 
 @router.post(
     "/{case_id}/close",
+    operation_id="close_case",
     response_model=CaseSummary,
     summary="Close without answer (assignee)",
     responses=_CHANGE,
@@ -242,12 +294,19 @@ def _message_out(m: dict[str, Any]) -> dict[str, Any]:
 async def close(
     unit_id: UUID, case_id: UUID, body: CloseIn, conn: Conn, actor: Closer, if_match: IfMatch
 ) -> Response:
+    """`{"reason": "closed_without_answer", "note"?}`. `If-Match` optional (stale → 412).
+
+    - **Changes:** closes the case.
+    - **Audit:** `case_closed`.
+    - **Errors:** 403 not the assignee; 409 already closed.
+    """
     version = await cases_staff.close(conn, actor, unit_id, case_id, body.note, if_match)
     return await _summary_reply(conn, unit_id, case_id, version)
 
 
 @router.post(
     "/{case_id}/notes",
+    operation_id="add_case_note",
     status_code=201,
     response_model=Note,
     summary="An internal note (anyone who reaches the case); never shown to the citizen",
@@ -256,6 +315,10 @@ async def close(
 async def add_note(
     unit_id: UUID, case_id: UUID, body: NoteIn, conn: Conn, actor: NoteWriter, if_match: IfMatch
 ) -> Response:
+    """- **Changes:** adds the note (the case's version moves).
+    - **Audit:** `note_added`.
+    - **Errors:** 404 case out of reach; 409 closed case; 412 stale `If-Match`.
+    """
     note, version = await cases_staff.add_note(conn, actor, unit_id, case_id, body.body, if_match)
     out = {
         "id": note["id"],

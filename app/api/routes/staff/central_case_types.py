@@ -26,17 +26,25 @@ _CENTRAL_ERRORS = responses(401, 403, 404, 409, 422)
 
 @router.get(
     "/units/{unit_id}/central-case-types",
+    operation_id="list_unit_central_case_types",
     response_model=Page[UnitCentralCaseType],
     responses=responses(401, 403, 404, 422),
 )
 async def list_unit_central(
     conn: Conn, unit_id: UUID, actor: WriteTypes, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> dict[str, Any]:
+    """Central case types, each with this unit's `case_type_id` (null until activated)
+
+    - **Changes:** nothing.
+    - **Audit:** none (no patient data).
+    - **Errors:** 403 not a local admin.
+    """
     return await central_case_types.list_for_unit(conn, unit_id, limit, cursor)
 
 
 @router.post(
     "/units/{unit_id}/central-case-types/{id}/activate",
+    operation_id="activate_central_case_type",
     status_code=201,
     response_model=CaseType,
     responses={200: {"description": "an inactive activation was activated again"}, **_CENTRAL_ERRORS},
@@ -44,8 +52,11 @@ async def list_unit_central(
 async def activate_central(
     conn: Conn, unit_id: UUID, id: UUID, actor: WriteTypes, body: ActivateCentralIn, response: Response
 ) -> dict[str, Any]:
-    """201 with the unit's new active case type; 200 when an inactive one is activated again;
-    409 when it is already active (change its terms text with PATCH)."""
+    """Offer a central case type at the unit
+
+    - **Changes:** creates or reactivates the unit's case type for it.
+    - **Audit:** none (no patient data).
+    """
     row, created = await central_case_types.activate_for_unit(conn, unit_id, id, body.terms_text)
     response.status_code = 201 if created else 200
     return tagged(response, row)

@@ -23,6 +23,7 @@ FollowUpReader = Annotated[StaffActor, Depends(requires(P.CASE_FOLLOW_UP))]
 
 @router.get(
     "/units/{unit_id}/follow-up",
+    operation_id="get_follow_up",
     tags=["cases"],
     response_model=FollowUp,
     responses=responses(401, 403, 404, 422),
@@ -31,4 +32,11 @@ FollowUpReader = Annotated[StaffActor, Depends(requires(P.CASE_FOLLOW_UP))]
 async def unit_follow_up(
     conn: Conn, unit_id: UUID, actor: FollowUpReader, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> dict[str, Any]:
+    """Counts of open cases (`new`, `assigned` per assignee, `awaiting_citizen`, `overdue`) and the
+    overdue cases with their citizens.
+
+    - **Changes:** nothing.
+    - **Audit:** `follow_up_read`, one event per page naming the citizens of its overdue cases.
+    - **Errors:** 403 not a receiver.
+    """
     return await follow_up.unit_follow_up(conn, actor, unit_id, limit, cursor)

@@ -27,6 +27,7 @@ Follower = Annotated[StaffActor, Depends(requires(P.OUTBOUND_SEND, P.CASE_READ_A
 
 @router.post(
     "",
+    operation_id="send_outbound",
     status_code=201,
     response_model=OutboundReceipt,
     responses=responses(401, 403, 404, 409, 422, 429),
@@ -49,6 +50,9 @@ async def send(
     request: Request,
 ) -> Response:
     # From the app, not the Svc dependency: one node less to solve on a hot path (app/api/deps.py).
+    """- **Changes:** creates one case per recipient (`Location` names the send).
+    - **Audit:** `outbound_sent`, one per case.
+    """
     services: Services = request.app.state.services
 
     async def work() -> Reply:
@@ -73,6 +77,7 @@ async def send(
 
 @router.get(
     "",
+    operation_id="list_outbound_sends",
     response_model=Page[OutboundSummary],
     responses=responses(401, 403, 404, 422),
     summary="The unit's outbound sends, newest first, with their cases counted by status",
@@ -80,14 +85,23 @@ async def send(
 async def list_sends(
     conn: Conn, unit_id: UUID, actor: Follower, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> dict[str, Any]:
+    """- **Changes:** nothing.
+    - **Audit:** none (no patient data).
+    - **Errors:** 403 neither handler nor receiver.
+    """
     return await outbound.list_sends(conn, unit_id, limit, cursor)
 
 
 @router.get(
     "/{send_id}",
+    operation_id="get_outbound_send",
     response_model=OutboundDetail,
     responses=responses(401, 403, 404, 422),
     summary="One outbound send: when, by whom, what, and how its cases stand",
 )
 async def get_outbound_send(conn: Conn, unit_id: UUID, send_id: UUID, actor: Follower) -> dict[str, Any]:
+    """- **Changes:** nothing.
+    - **Audit:** none (no patient data).
+    - **Errors:** 404 not a send of this unit.
+    """
     return await outbound.get_send(conn, unit_id, send_id)

@@ -31,6 +31,7 @@ _CSV = {
 
 @router.get(
     "",
+    operation_id="get_unit_statistics",
     response_model=Statistics,
     response_model_by_alias=True,
     responses={**responses(401, 403, 404, 422), 200: _CSV},
@@ -47,6 +48,9 @@ async def unit_statistics(
     to: Annotated[date | None, Query(description="last day, inclusive (default: today, Stockholm)")] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Any:
+    """- **Changes:** nothing.
+    - **Audit:** none (no patient data).
+    """
     if accept and "text/csv" in accept.lower():
         disposition, body = await statistics.unit_statistics_csv(conn, unit_id, from_, to)
         return Response(

@@ -21,8 +21,22 @@ router = APIRouter(prefix="/units/{unit_id}", tags=["unit administration"], rout
 SettingsAdmin = Annotated[StaffActor, Depends(requires(P.UNIT_SETTINGS))]
 
 
-@router.patch("/settings", response_model=Unit, responses=responses(401, 403, 404, 422))
+@router.patch(
+    "/settings",
+    operation_id="update_unit_settings",
+    response_model=Unit,
+    responses=responses(401, 403, 404, 422),
+)
 async def update_settings(
     conn: Conn, unit_id: UUID, actor: SettingsAdmin, body: UnitSettingsPatch
 ) -> dict[str, Any]:
+    """Change the unit's settings
+
+    Service area, notification addresses, citizen reminders and provider reminders; only the fields
+    sent change.
+
+    - **Changes:** the unit's settings.
+    - **Audit:** none (no patient data).
+    - **Errors:** 403 not a local admin; 422 invalid settings (e.g. county codes).
+    """
     return await unit_settings.update_settings(conn, unit_id, sent_fields(body))

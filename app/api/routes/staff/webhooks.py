@@ -23,6 +23,7 @@ Admin = Annotated[StaffActor, Depends(requires(P.WEBHOOK_MANAGE))]
 
 @router.post(
     "",
+    operation_id="create_webhook",
     status_code=201,
     response_model=WebhookWithSecret,
     summary="Subscribe a URL to the unit's events; the signing secret is shown only in this answer",
@@ -36,36 +37,62 @@ Admin = Annotated[StaffActor, Depends(requires(P.WEBHOOK_MANAGE))]
 async def create_webhook(
     conn: Conn, svc: Svc, unit_id: UUID, actor: Admin, body: WebhookIn
 ) -> dict[str, Any]:
+    """- **Changes:** adds the subscription.
+    - **Audit:** none (no patient data).
+    """
     return await webhooks.create_webhook(
         conn, svc.settings, actor, unit_id, url=body.url, events=body.events, description=body.description
     )
 
 
-@router.get("", response_model=Page[Webhook], responses=responses(401, 403, 404, 422))
+@router.get(
+    "", operation_id="list_webhooks", response_model=Page[Webhook], responses=responses(401, 403, 404, 422)
+)
 async def list_webhooks(
     conn: Conn, unit_id: UUID, actor: Admin, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> dict[str, Any]:
+    """The unit's webhook subscriptions (without secrets)
+
+    - **Changes:** nothing.
+    - **Audit:** none (no patient data).
+    - **Errors:** 403 not a local admin.
+    """
     return await webhooks.list_webhooks(conn, unit_id, limit, cursor)
 
 
-@router.get("/{id}", response_model=Webhook, responses=responses(401, 403, 404, 422))
+@router.get(
+    "/{id}", operation_id="get_webhook", response_model=Webhook, responses=responses(401, 403, 404, 422)
+)
 async def get_webhook(conn: Conn, unit_id: UUID, id: UUID, actor: Admin) -> dict[str, Any]:
+    """One webhook subscription
+
+    - **Changes:** nothing.
+    - **Audit:** none (no patient data).
+    - **Errors:** 404 not a webhook of this unit.
+    """
     return await webhooks.get_webhook(conn, unit_id, id)
 
 
 @router.delete(
     "/{id}",
+    operation_id="delete_webhook",
     status_code=204,
     description="The webhook and its delivery log; pending deliveries are not sent.",
     responses=responses(401, 403, 404, 422),
 )
 async def delete_webhook(conn: Conn, unit_id: UUID, id: UUID, actor: Admin) -> Response:
+    """Delete a webhook subscription
+
+    - **Changes:** removes the subscription and its log.
+    - **Audit:** none (no patient data).
+    """
     await webhooks.delete_webhook(conn, unit_id, id)
     return Response(status_code=204)
 
 
 @router.get(
     "/{id}/deliveries",
+    operation_id="list_webhook_deliveries",
     response_model=Page[WebhookDelivery],
     summary="The delivery log: newest event first, with attempts, status codes and latency",
     responses=responses(401, 403, 404, 422),
@@ -73,18 +100,24 @@ async def delete_webhook(conn: Conn, unit_id: UUID, id: UUID, actor: Admin) -> R
 async def list_deliveries(
     conn: Conn, unit_id: UUID, id: UUID, actor: Admin, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> dict[str, Any]:
+    """- **Changes:** nothing.
+    - **Audit:** none (no patient data).
+    - **Errors:** 404 not a webhook of this unit.
+    """
     return await webhooks.deliveries(conn, unit_id, id, limit, cursor)
 
 
 @router.post(
     "/{id}/deliveries/{delivery_id}/redeliver",
+    operation_id="redeliver_webhook_delivery",
     status_code=202,
     response_model=WebhookDelivery,
     summary="Send a delivery again, now, with a fresh retry window (same webhook-id)",
     description="409 while a worker is sending it at this very moment.",
     responses=responses(401, 403, 404, 409, 422),
 )
-async def redeliver(
-    conn: Conn, unit_id: UUID, id: UUID, delivery_id: UUID, actor: Admin
-) -> dict[str, Any]:
+async def redeliver(conn: Conn, unit_id: UUID, id: UUID, delivery_id: UUID, actor: Admin) -> dict[str, Any]:
+    """- **Changes:** queues the delivery again.
+    - **Audit:** none (no patient data).
+    """
     return await webhooks.redeliver(conn, unit_id, id, delivery_id)
