@@ -72,8 +72,31 @@ def run() -> None:
     from app.main import create_app
 
     port = int(os.environ.get("PORT", "8000"))
-    print(f"CareInbox on http://127.0.0.1:{port}  (Swagger UI: http://127.0.0.1:{port}/docs)", flush=True)
-    uvicorn.run(create_app(), **uvicorn_options(port))  # type: ignore[arg-type]
+    workers = web_concurrency()
+    print(
+        f"CareInbox on http://127.0.0.1:{port}  (Swagger UI: http://127.0.0.1:{port}/docs), "
+        f"{workers} worker process{'es' if workers > 1 else ''}",
+        flush=True,
+    )
+    if workers == 1:
+        uvicorn.run(create_app(), **uvicorn_options(port))  # type: ignore[arg-type]
+    else:
+        # Each worker process builds its own app (and engine) from the factory.
+        uvicorn.run("app.main:create_app", factory=True, workers=workers, **uvicorn_options(port))  # type: ignore[arg-type]
+
+
+def web_concurrency() -> int:
+    """uvicorn worker processes: WEB_CONCURRENCY, by default one per core. One process serves
+    one core (Python runs one thread at a time); the API keeps no state a worker could hold on
+    its own that another must see: revocations, roles and rate-limit counters are read from
+    PostgreSQL on every request (docs/operations.md, "Worker processes")."""
+    raw = os.environ.get("WEB_CONCURRENCY", "").strip()
+    if not raw:
+        return os.cpu_count() or 1
+    workers = int(raw)
+    if workers < 1:
+        raise SystemExit(f"WEB_CONCURRENCY must be 1 or more, not {raw}")
+    return workers
 
 
 def purge() -> None:

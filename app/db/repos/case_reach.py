@@ -3,9 +3,10 @@
 Each `Way` is one condition on the rows of its source: `cases` itself, or a table whose
 `case_id` leads to the case (case_participants). Everything else is derived from that:
 
-- `branches`: one SELECT of (id, created_at) per way, for the handler's inbox page, which
-  limits and merges them (case_reads.py): each branch is an index scan, where one
-  `id IN (every reachable id)` would make the planner hash every case of the unit;
+- `branches`: one SELECT of (id, created_at) per way, newest first, for the handler's inbox
+  page, which limits and merges them (case_reads.py): each branch is an index scan in page
+  order, where one `id IN (every reachable id)` would make the planner hash every case of the
+  unit;
 - `reached`: the same ways as one condition on a `cases` row (the case view's WHERE and the
   write path's check), a way through another table as an EXISTS;
 - the write path: `reaches` before the lock, `claimed_from_my_group` for a lost claim race,
@@ -14,6 +15,7 @@ Each `Way` is one condition on the rows of its source: `cases` itself, or a tabl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, assert_never
 from uuid import UUID
 
@@ -61,13 +63,34 @@ def visible(sees_all: Any, staff_id: Any) -> ColumnElement[bool]:
     return or_(sees_all, reached(staff_id))
 
 
-def branches(staff_id: Any, where: list[Any]) -> list[Select[Any]]:
-    """Per way, the (id, created_at) of the cases it reaches among those matching `where`."""
+def _page_keys(source: Table | None) -> tuple[Any, Any, Any]:
+    """The case's unit_id, created_at and id as the way's source holds them: case_participants
+    keeps copies (migration b8d2e6f1a4c9), so a branch through it is read in page order from
+    its own index without visiting `cases`."""
+    if source is None:
+        return cases.c.unit_id, cases.c.created_at, cases.c.id
+    return source.c.unit_id, source.c.case_created_at, source.c.case_id
+
+
+def branches(
+    staff_id: Any, page_terms: Callable[[Any, Any, Any], list[Any]], filters: list[Any]
+) -> list[Select[Any]]:
+    """Per way, the (id, created_at) of the cases it reaches, newest first: `page_terms(unit_id,
+    created_at, id)` (the unit and the keyset bound) apply to the way's own copies of those
+    columns, `filters` to `cases` (joined only when there are any)."""
     out = []
     for way in Way:
         source, condition = _way(way, staff_id)
-        rows = cases if source is None else source.join(cases, cases.c.id == source.c.case_id)
-        out.append(select(cases.c.id, cases.c.created_at).select_from(rows).where(condition, *where))
+        unit_id, created_at, case_id = _page_keys(source)
+        rows: Any = cases if source is None else source
+        if source is not None and filters:
+            rows = source.join(cases, cases.c.id == source.c.case_id)
+        out.append(
+            select(case_id.label("id"), created_at.label("created_at"))
+            .select_from(rows)
+            .where(condition, *page_terms(unit_id, created_at, case_id), *filters)
+            .order_by(created_at.desc(), case_id.desc())
+        )
     return out
 
 
