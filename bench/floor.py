@@ -1,4 +1,4 @@
-"""The floor of each hot path (issue 13 point 1): a hand-written best case through raw asyncpg.
+"""The floor of each hot path: a hand-written best case through raw asyncpg.
 
 The replay (capture.py) sends the app's own SQL, so it cannot see SQL that is itself expensive.
 A floor sends the smallest SQL that returns the same data, written by hand, and encodes the
@@ -15,8 +15,8 @@ their roles and whether the token was revoked is part of every request's work, n
   (with the load before it); the floor sends only the actor's query, the load and that statement
   (no rate-limit count, no idempotency, no other reads), and encodes the answer.
 
-The inbox's PDL event per page (issue 12 point 10), when the app writes it, is part of the floor
-too: `INBOX_AUDIT` says whether it is included.
+The inbox's PDL event per page (one insert naming the personal numbers shown) is part of the
+floor too, as the app writes it in the page's own statement.
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ UNION ALL SELECT 's', id, NULL, given_name, family_name, NULL FROM staff WHERE i
 UNION ALL SELECT 'g', id, name, NULL, NULL, NULL FROM groups WHERE id = ANY($4::uuid[])"""
 AUDIT = """INSERT INTO audit_events (staff_id, staff_hsa_id, unit_id, unit_hsa_id, action,
   personal_number, case_id, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, 'success', $8::jsonb)"""
+PAGE_AUDIT = """INSERT INTO audit_events (staff_id, staff_hsa_id, unit_id, unit_hsa_id, action,
+  personal_numbers, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, 'success', $7::jsonb)"""
 VIEW = """SELECT c.id, c.reference, c.status, c.origin, c.subject, c.case_type_id, t.name AS type_name,
   t.category, z.personal_number, z.given_name AS cg, z.family_name AS cf, z.protected_identity,
   c.assignee_staff_id, s.given_name AS sg, s.family_name AS sf, c.assignee_group_id,
@@ -178,9 +180,10 @@ def inbox(who: Who, *, status: str | None = None, audit: bool = False) -> Floor:
                 rows = await conn.fetch(INBOX, who.unit_id)
             else:
                 rows = await conn.fetch(FILTERED, who.unit_id, status)
-            body = _page(rows, await _names(conn, rows))
+            names = await _names(conn, rows)
+            body = _page(rows, names)
             if audit:
-                await _page_audit(conn, who, rows)
+                await _page_audit(conn, who, rows, names)
         return bool(body)
 
     return run
@@ -191,27 +194,33 @@ def handler_page(who: Who, *, audit: bool = False) -> Floor:
         async with pool.acquire() as conn, conn.transaction():
             await _actor(conn, who)
             rows = await conn.fetch(HANDLER, who.unit_id, who.staff_id)
-            body = _page(rows, await _names(conn, rows))
+            names = await _names(conn, rows)
+            body = _page(rows, names)
             if audit:
-                await _page_audit(conn, who, rows)
+                await _page_audit(conn, who, rows, names)
         return bool(body)
 
     return run
 
 
-async def _page_audit(conn: asyncpg.Connection, who: Who, rows: list[Any]) -> None:
-    """One PDL event for a page, naming the personal numbers shown (issue 12 point 10)."""
-    detail = orjson.dumps({"case_ids": [str(r["id"]) for r in rows[:PAGE]]}).decode()
+async def _page_audit(
+    conn: asyncpg.Connection, who: Who, rows: list[Any], names: dict[tuple[str, UUID], Any]
+) -> None:
+    """One PDL event for a page, naming the personal numbers shown, as the app writes it: the
+    numbers come from the names already read, so the floor pays only the insert."""
+    shown = rows[:PAGE]
+    if not shown:
+        return
+    pnrs = sorted({names[("c", r["citizen_id"])]["a"] for r in shown})
     await conn.execute(
-        AUDIT,
+        PAGE_AUDIT,
         who.staff_id,
         who.staff_hsa_id,
         who.unit_id,
         who.unit_hsa_id,
         "case_list_read",
-        None,
-        None,
-        detail,
+        pnrs,
+        orjson.dumps({"result_count": len(shown)}).decode(),
     )
 
 

@@ -23,7 +23,7 @@ from app.db.repos.statistics import FIRST_RESPONSE_BACKFILL, RESPONSE_TRIGGER
 
 BENCH_DB = "careinbox_bench"
 BENCH_CASES = 1_000_000
-# Point 5 of issue 13: the same shape at a tenth of the size, to show cost flat in table size.
+# The same shape at a tenth of the size, to show cost flat in table size.
 SMALL_DB = "careinbox_bench_100k"
 SMALL_CASES = 100_000
 CLINIC_HSA = "SE2321000131-B000000000000"
