@@ -65,8 +65,8 @@ def outbound_paths(ids: BenchIds, tokens: TokenService, run_tag: str) -> list[An
     from bench import floor
     from bench.paths import HotPath
 
-    handler = {"Authorization": f"Bearer {tokens.issue('staff', *ids.handler)}"}
-    receiver = {"Authorization": f"Bearer {tokens.issue('staff', *ids.receiver)}"}
+    handler = {"Authorization": f"Bearer {tokens.issue('staff', ids.handler[0])}"}
+    receiver = {"Authorization": f"Bearer {tokens.issue('staff', ids.receiver[0])}"}
     recipients = _personal_numbers(RECIPIENTS)
     unit = ids.unit_id
 

@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -98,10 +99,11 @@ def _per_request(stats: Stats, meter: Meter) -> Stats:
 async def _raw(replay: Replay, pool: Any, concurrency: int, seconds: float, first: int = 0) -> Stats:
     """`first`: the number of the first request, so a measured run after a warm-up creates
     cases with other ids and reference numbers."""
+    def one(n: int) -> Awaitable[bool]:
+        return replay.run(pool, first + n)
+
     with Meter(None) as meter:
-        stats = await run_load(
-            lambda n, rp=replay: rp.run(pool, first + n), concurrency=concurrency, seconds=seconds, warmup=0
-        )
+        stats = await run_load(one, concurrency=concurrency, seconds=seconds, warmup=0)
     return _per_request(stats, meter)
 
 
