@@ -57,9 +57,19 @@ def seed_statements(cases: int) -> list[str]:
                   '[{"key": "medicine", "label": "Läkemedel", "type": "text", "required": true,
                      "options": []}]'::jsonb
            FROM units u""",
+        # Valid personnummer (the API refuses others): a birth date over 68 years, a serial, and
+        # the Luhn check digit over YYMMDD + serial.
+        """CREATE FUNCTION pg_temp.luhn(s text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
+             SELECT ((10 - sum(CASE WHEN i % 2 = 1
+                                    THEN (substr(s, i, 1)::int * 2) / 10 + (substr(s, i, 1)::int * 2) % 10
+                                    ELSE substr(s, i, 1)::int END) % 10) % 10)::int
+             FROM generate_series(1, 9) i $$""",
         """INSERT INTO citizens (personal_number, given_name, family_name, county_code)
-           SELECT '20' || lpad(g::text, 10, '0'), 'Bench', 'Medborgare ' || g, '14'
-           FROM generate_series(1, __CITIZENS__) g""",
+           SELECT to_char(d, 'YYYYMMDD') || serial || pg_temp.luhn(to_char(d, 'YYMMDD') || serial),
+                  'Bench', 'Medborgare ' || g, '14'
+           FROM generate_series(1, __CITIZENS__) g,
+                LATERAL (SELECT date '1940-01-01' + (g % 25000) AS d,
+                                lpad((g / 25000)::text, 3, '0') AS serial) p""",
         """CREATE TEMP TABLE bench_ids AS SELECT
              (SELECT array_agg(id ORDER BY hsa_id) FROM units) AS units,
              (SELECT array_agg(id ORDER BY hsa_id) FROM staff
