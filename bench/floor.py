@@ -51,9 +51,10 @@ HANDLER = f"""SELECT {_PAGE_COLS} FROM cases WHERE id IN (
     (SELECT id, created_at FROM cases WHERE assignee_staff_id = $2 AND unit_id = $1
      ORDER BY created_at DESC, id DESC LIMIT {PAGE + 1})
     UNION
-    (SELECT id, created_at FROM cases
-     WHERE assignee_group_id IN (SELECT group_id FROM group_members WHERE staff_id = $2) AND unit_id = $1
-     ORDER BY created_at DESC, id DESC LIMIT {PAGE + 1})
+    (SELECT g.id, g.created_at FROM group_members m CROSS JOIN LATERAL (
+       SELECT id, created_at FROM cases WHERE assignee_group_id = m.group_id AND unit_id = $1
+       ORDER BY created_at DESC, id DESC LIMIT {PAGE + 1}) g
+     WHERE m.staff_id = $2 ORDER BY g.created_at DESC, g.id DESC LIMIT {PAGE + 1})
     UNION
     (SELECT case_id, case_created_at FROM case_participants WHERE staff_id = $2 AND unit_id = $1
      ORDER BY case_created_at DESC, case_id DESC LIMIT {PAGE + 1})
@@ -165,7 +166,9 @@ class Who:
 
 
 async def _actor(conn: asyncpg.Connection, who: Who) -> None:
-    rows = await conn.fetch(actors._STAFF.sql, who.staff_id, who.token_id)
+    # The app's own prebuilt actor query, its arguments placed as the app places them.
+    query = actors._STAFF
+    rows = await conn.fetch(query.sql, *query.args({"staff_id": who.staff_id, "token_id": who.token_id}))
     assert rows, "the bench's staff member is missing"
 
 
@@ -248,9 +251,7 @@ def case_view(who: Who, case_ids: list[UUID]) -> Floor:
             await _actor(conn, who)
             r = await conn.fetchrow(VIEW, case_id, who.unit_id)
             assert r is not None
-            out = dict(r)
-            for field in ("messages", "notes", "events"):
-                out[field] = orjson.loads(out[field])
+            out = dict(r)  # messages, notes, events: decoded by the pool's JSON codec, as in the app
             body = orjson.dumps(out, default=str, option=_OPTS)
             await conn.execute(
                 AUDIT, who.staff_id, who.staff_hsa_id, who.unit_id, r["unit_hsa_id"],

@@ -129,8 +129,10 @@ async def _httpx_app(
 
 
 async def _floor(fl: Any, pool: Any, concurrency: int, seconds: float, warmup: float) -> Stats:
+    # Request numbers apart from the app's, the replay's (0…, 10 M…) and each other's: a write
+    # path's floor creates cases whose reference numbers come from them.
     if warmup > 0:
-        await run_load(lambda n: fl(pool, n), concurrency=concurrency, seconds=warmup, warmup=0)
+        await run_load(lambda n: fl(pool, 30_000_000 + n), concurrency=concurrency, seconds=warmup, warmup=0)
     with Meter(None) as meter:
         stats = await run_load(
             lambda n: fl(pool, 20_000_000 + n), concurrency=concurrency, seconds=seconds, warmup=0

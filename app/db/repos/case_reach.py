@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, assert_never
 from uuid import UUID
 
-from sqlalchemy import Select, String, Table, exists, func, or_, select
+from sqlalchemy import Select, String, Table, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -73,25 +73,57 @@ def _page_keys(source: Table | None) -> tuple[Any, Any, Any]:
 
 
 def branches(
-    staff_id: Any, page_terms: Callable[[Any, Any, Any], list[Any]], filters: list[Any]
+    staff_id: Any, page_terms: Callable[[Any, Any, Any], list[Any]], filters: list[Any], rows: Any
 ) -> list[Select[Any]]:
-    """Per way, the (id, created_at) of the cases it reaches, newest first: `page_terms(unit_id,
+    """Per way, the (id, created_at) of the newest `rows` cases it reaches: `page_terms(unit_id,
     created_at, id)` (the unit and the keyset bound) apply to the way's own copies of those
     columns, `filters` to `cases` (joined only when there are any)."""
     out = []
     for way in Way:
+        if way is Way.ASSIGNED_TO_THEIR_GROUP:
+            out.append(_group_branch(staff_id, page_terms, filters, rows))
+            continue
         source, condition = _way(way, staff_id)
         unit_id, created_at, case_id = _page_keys(source)
-        rows: Any = cases if source is None else source
+        src: Any = cases if source is None else source
         if source is not None and filters:
-            rows = source.join(cases, cases.c.id == source.c.case_id)
+            src = source.join(cases, cases.c.id == source.c.case_id)
         out.append(
             select(case_id.label("id"), created_at.label("created_at"))
-            .select_from(rows)
+            .select_from(src)
             .where(condition, *page_terms(unit_id, created_at, case_id), *filters)
             .order_by(created_at.desc(), case_id.desc())
+            .limit(rows)
         )
     return out
+
+
+def _group_branch(
+    staff_id: Any, page_terms: Callable[[Any, Any, Any], list[Any]], filters: list[Any], rows: Any
+) -> Select[Any]:
+    """The group way as one index scan per group (LATERAL, `ix_cases_assignee_group` in page
+    order, `rows` each): with `assignee_group_id IN (their groups)` the planner walks the whole
+    unit's index and filters (30 ms a page at 1 M cases instead of well under 1)."""
+    member = group_members.alias("member")
+    per_group = (
+        select(cases.c.id, cases.c.created_at)
+        .where(
+            cases.c.assignee_group_id == member.c.group_id,
+            *page_terms(cases.c.unit_id, cases.c.created_at, cases.c.id),
+            *filters,
+        )
+        .order_by(cases.c.created_at.desc(), cases.c.id.desc())
+        .limit(rows)
+        .correlate(member)  # only to the membership row: `cases` is the lateral's own
+        .lateral("per_group")
+    )
+    return (
+        select(per_group.c.id.label("id"), per_group.c.created_at.label("created_at"))
+        .select_from(member.join(per_group, true()))
+        .where(member.c.staff_id == staff_id)
+        .order_by(per_group.c.created_at.desc(), per_group.c.id.desc())
+        .limit(rows)
+    )
 
 
 async def reaches(conn: AsyncConnection, unit_id: UUID, case_id: UUID, reach: CaseReach) -> bool:

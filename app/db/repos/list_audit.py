@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, literal, literal_column, null, select
+from sqlalchemy import Integer, Select, distinct, func, literal, literal_column, null, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.sql.expression import CTE
 
@@ -76,6 +76,8 @@ def audited_page(
         pnr_of_row = select(citizens.c.personal_number.label("pnr")).join_from(
             rows, citizens, citizens.c.id == rows.c.citizen_id
         )
+    if isinstance(shown, int):  # written into the SQL: a bound LIMIT hides the size from the plan
+        shown = literal_column(str(shown), Integer)
     shown_rows = pnr_of_row.order_by(*order(rows)).limit(shown).subquery("shown")
     pnr = shown_rows.c.pnr
     unit_hsa = select(units.c.hsa_id).where(units.c.id == unit_id).scalar_subquery()
