@@ -53,7 +53,7 @@ def hot_paths(ids: BenchIds, tokens: TokenService, floors: list[HotPath]) -> lis
     # The floors' actor (their first statement reads who asks, as every request does).
     as_receiver = floor.Who(ids.receiver[0], RECEIVER_HSA, uuid4(), ids.unit_id, CLINIC_HSA)
     as_handler = floor.Who(ids.handler[0], HANDLER_HSA, uuid4(), ids.unit_id, CLINIC_HSA)
-    pnrs = [p for _, p in ids.citizens]
+    pnrs = ids.searched
     audit = INBOX_AUDIT
     citizens = [{"Authorization": f"Bearer {tokens.issue('citizen', c)}"} for c, _ in ids.citizens]
     unit = ids.unit_id

@@ -127,7 +127,8 @@ class BenchIds:
     receiver: tuple[UUID, str]
     handler: tuple[UUID, str]
     case_type_id: UUID
-    citizens: list[tuple[UUID, str]]  # for case creation
+    citizens: list[tuple[UUID, str]]  # for case creation (outbound writes to the same numbers)
+    searched: list[str]  # for the personal-number search: citizens no bench run writes to
     case_ids: list[UUID]  # at the clinic, for the case view
 
 
@@ -184,6 +185,11 @@ async def load_ids(url: str) -> BenchIds:
         citizens = await conn.fetch(
             "SELECT id, personal_number FROM citizens ORDER BY personal_number LIMIT 200"
         )
+        # The search's citizens are the other end of the register: creation and outbound add
+        # cases to the first ones on every run, which would make the search's answer grow.
+        searched = await conn.fetch(
+            "SELECT personal_number FROM citizens ORDER BY personal_number DESC LIMIT 200"
+        )
         cases = await conn.fetch(
             "SELECT id FROM cases WHERE unit_id = $1 ORDER BY created_at DESC LIMIT 500", unit_id
         )
@@ -193,6 +199,7 @@ async def load_ids(url: str) -> BenchIds:
             handler=(staff[HANDLER_HSA], HANDLER_HSA),
             case_type_id=case_type_id,
             citizens=[(r["id"], r["personal_number"]) for r in citizens],
+            searched=[r["personal_number"] for r in searched],
             case_ids=[r["id"] for r in cases],
         )
     finally:
