@@ -43,6 +43,9 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
 # Migrate first (the app refuses to start on a schema that is behind), then hand PID 1 to uvicorn
 # so SIGTERM reaches it and in-flight requests finish (graceful shutdown, 10 s).
+# One uvicorn worker process per core unless WEB_CONCURRENCY says otherwise; with it
+# unset: `nproc`, the cores this container may run on; set it to the CPU quota where a quota,
+# not a cpuset, limits the container).
 # No `server` header. X-Forwarded-For is trusted only from FORWARDED_ALLOW_IPS (set it to the load
 # balancer's address): the client address decides the log-in rate limit per address.
-ENTRYPOINT ["/bin/sh", "-c", "alembic upgrade head && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port \"$PORT\" --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\" --no-server-header --timeout-graceful-shutdown 10 --no-access-log"]
+ENTRYPOINT ["/bin/sh", "-c", "alembic upgrade head && exec uvicorn app.main:create_app --factory --workers \"${WEB_CONCURRENCY:-$(nproc)}\" --host 0.0.0.0 --port \"$PORT\" --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\" --no-server-header --timeout-graceful-shutdown 10 --no-access-log"]

@@ -72,8 +72,49 @@ def run() -> None:
     from app.main import create_app
 
     port = int(os.environ.get("PORT", "8000"))
-    print(f"CareInbox on http://127.0.0.1:{port}  (Swagger UI: http://127.0.0.1:{port}/docs)", flush=True)
-    uvicorn.run(create_app(), **uvicorn_options(port))  # type: ignore[arg-type]
+    workers = web_concurrency()
+    # Each worker refuses a schema that is behind, but uvicorn's supervisor then exits with 0:
+    # the parent checks first, so a deploy sees the refusal as a failure.
+    state = asyncio.run(_schema_state(resolve_database_url(settings.database_url, settings.embedded_pg_dir)))
+    if state is not None:
+        sys.exit(f"refusing to start: {state}")
+    print(
+        f"CareInbox on http://127.0.0.1:{port}  (Swagger UI: http://127.0.0.1:{port}/docs), "
+        f"{workers} worker process{'es' if workers > 1 else ''}",
+        flush=True,
+    )
+    if workers == 1:
+        uvicorn.run(create_app(), **uvicorn_options(port))  # type: ignore[arg-type]
+    else:
+        # Each worker process builds its own app (and engine) from the factory.
+        uvicorn.run("app.main:create_app", factory=True, workers=workers, **uvicorn_options(port))  # type: ignore[arg-type]
+
+
+async def _schema_state(url: str) -> str | None:
+    """Why the schema is not ready (behind, ahead, unknown), or None when it is."""
+    from app.db.engine import create_engine, engine_options
+    from app.db.migrations import schema_state
+
+    engine = create_engine(url, **{**engine_options(get_settings()), "pool_size": 1, "max_overflow": 0})
+    try:
+        state = await schema_state(engine)
+        return None if state.ready else str(state.as_dict()["detail"])
+    finally:
+        await engine.dispose()
+
+
+def web_concurrency() -> int:
+    """uvicorn worker processes: WEB_CONCURRENCY, by default one per core. One process serves
+    one core (Python runs one thread at a time); the API keeps no state a worker could hold on
+    its own that another must see: revocations, roles and rate-limit counters are read from
+    PostgreSQL on every request (docs/operations.md, "Worker processes")."""
+    raw = os.environ.get("WEB_CONCURRENCY", "").strip()
+    if not raw:
+        return os.cpu_count() or 1
+    workers = int(raw)
+    if workers < 1:
+        raise SystemExit(f"WEB_CONCURRENCY must be 1 or more, not {raw}")
+    return workers
 
 
 def purge() -> None:

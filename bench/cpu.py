@@ -17,6 +17,18 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def tree(pid: int) -> float:
+    """CPU seconds of a process and its children (uvicorn's worker processes)."""
+    return _cpu(pid) + sum(tree(c) for c in _children(pid))
+
+
 def postgres() -> dict[int, float]:
     """CPU seconds so far of every PostgreSQL process on the machine, by pid."""
     out: dict[int, float] = {}
@@ -43,7 +55,7 @@ class Meter:
         if self.pid is None:
             t = os.times()
             return t.user + t.system
-        return _cpu(self.pid)
+        return tree(self.pid)
 
     def __enter__(self) -> Meter:
         self._p0 = self._own()

@@ -56,11 +56,17 @@ def _send_substitutions(run_tag: str) -> Any:
     return build
 
 
+def _send_essential(sql: str) -> bool:
+    """The actor's query and the one statement that writes everything a send creates."""
+    return sql.lstrip().upper().startswith("SELECT STAFF.HSA_ID") or "INSERT INTO outbound_sends" in sql
+
+
 def outbound_paths(ids: BenchIds, tokens: TokenService, run_tag: str) -> list[Any]:
+    from bench import floor
     from bench.paths import HotPath
 
-    handler = {"Authorization": f"Bearer {tokens.issue('staff', *ids.handler)}"}
-    receiver = {"Authorization": f"Bearer {tokens.issue('staff', *ids.receiver)}"}
+    handler = {"Authorization": f"Bearer {tokens.issue('staff', ids.handler[0])}"}
+    receiver = {"Authorization": f"Bearer {tokens.issue('staff', ids.receiver[0])}"}
     recipients = _personal_numbers(RECIPIENTS)
     unit = ids.unit_id
 
@@ -84,6 +90,7 @@ def outbound_paths(ids: BenchIds, tokens: TokenService, run_tag: str) -> list[An
             expect=201,
             substitutions=_send_substitutions(run_tag),
             concurrency=1,
+            floor=lambda rp: floor.writes(rp, _send_essential),
         ),
         HotPath(
             "statistics, last 90 days",

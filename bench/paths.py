@@ -12,9 +12,9 @@ from uuid import uuid4
 import httpx
 
 from app.identity.tokens import TokenService
-from bench import wrk
+from bench import floor, wrk
 from bench.outbound import outbound_paths
-from bench.seed import BenchIds
+from bench.seed import CLINIC_HSA, HANDLER_HSA, RECEIVER_HSA, BenchIds
 
 API = "/api/v1"
 
@@ -31,6 +31,8 @@ class HotPath:
     substitutions: Any = None
     rotation: int = 1  # how many distinct requests the load rotates over
     concurrency: int | None = None  # this path's own concurrency, when not the bench's
+    floor: Any = None  # (replay) -> bench.floor.Floor: its hand-written best case
+    flat: bool = False  # also measured at 100 k cases: cost must be flat in table size
 
     def wrk_requests(self) -> list[wrk.WrkRequest]:
         out = []
@@ -47,6 +49,12 @@ class HotPath:
 def hot_paths(ids: BenchIds, tokens: TokenService, floors: list[HotPath]) -> list[HotPath]:
     """The hot paths; `floors` gets the requests that measure what comes before their work."""
     receiver = {"Authorization": f"Bearer {tokens.issue('staff', ids.receiver[0])}"}
+    handler = {"Authorization": f"Bearer {tokens.issue('staff', ids.handler[0])}"}
+    # The floors' actor (their first statement reads who asks, as every request does).
+    as_receiver = floor.Who(ids.receiver[0], RECEIVER_HSA, uuid4(), ids.unit_id, CLINIC_HSA)
+    as_handler = floor.Who(ids.handler[0], HANDLER_HSA, uuid4(), ids.unit_id, CLINIC_HSA)
+    pnrs = ids.searched
+    audit = INBOX_AUDIT
     citizens = [{"Authorization": f"Bearer {tokens.issue('citizen', c)}"} for c, _ in ids.citizens]
     unit = ids.unit_id
     run_tag = secrets.token_hex(3)
@@ -102,12 +110,37 @@ def hot_paths(ids: BenchIds, tokens: TokenService, floors: list[HotPath]) -> lis
         ]
     )
     return [
-        HotPath("inbox, first page", "GET", lambda n: f"{API}/units/{unit}/cases", lambda n: receiver),
+        HotPath(
+            "inbox, first page",
+            "GET",
+            lambda n: f"{API}/units/{unit}/cases",
+            lambda n: receiver,
+            floor=lambda rp: floor.inbox(as_receiver, audit=audit),
+            flat=True,
+        ),
         HotPath(
             "inbox, filtered page (status=awaiting_citizen)",
             "GET",
             lambda n: f"{API}/units/{unit}/cases?status=awaiting_citizen",
             lambda n: receiver,
+            floor=lambda rp: floor.inbox(as_receiver, status="awaiting_citizen", audit=audit),
+        ),
+        HotPath(
+            "inbox, handler's merged page",
+            "GET",
+            lambda n: f"{API}/units/{unit}/cases",
+            lambda n: handler,
+            floor=lambda rp: floor.handler_page(as_handler, audit=audit),
+        ),
+        HotPath(
+            "inbox, personal-number search",
+            "GET",
+            lambda n: f"{API}/units/{unit}/cases?personal_number={pnrs[n % len(pnrs)]}",
+            lambda n: receiver,
+            substitutions=lambda r, st: lambda n: {pnrs[0]: pnrs[n % len(pnrs)]},
+            rotation=len(pnrs),
+            floor=lambda rp: floor.search(as_receiver, pnrs),
+            flat=True,
         ),
         HotPath(
             "case view",
@@ -116,6 +149,8 @@ def hot_paths(ids: BenchIds, tokens: TokenService, floors: list[HotPath]) -> lis
             lambda n: receiver,
             substitutions=view_subs,
             rotation=len(ids.case_ids),
+            floor=lambda rp: floor.case_view(as_receiver, ids.case_ids),
+            flat=True,
         ),
         HotPath(
             "case creation (citizen)",
@@ -126,6 +161,17 @@ def hot_paths(ids: BenchIds, tokens: TokenService, floors: list[HotPath]) -> lis
             expect=201,
             substitutions=creation_subs,
             rotation=len(citizens),
+            floor=lambda rp: floor.writes(rp, _creation_essential),
         ),
         *outbound_paths(ids, tokens, run_tag),
     ]
+
+
+# The app writes a PDL event per inbox page (domain.md, Audit): so does the floor.
+INBOX_AUDIT = True
+
+
+def _creation_essential(sql: str) -> bool:
+    """The actor's query, the load and the one insert of case creation."""
+    s = sql.lstrip().upper()
+    return s.startswith("SELECT CITIZENS.PERSONAL_NUMBER") or "NEXTVAL" in s or "INSERT INTO CASES" in s

@@ -1,11 +1,17 @@
 """`make bench`: the hot paths through the app (uvicorn on loopback, loaded by wrk) against the
 same SQL sent through raw asyncpg, at the same concurrency, over a million seeded cases.
 
+Each hot path is also measured against its floor (bench/floor.py: the smallest SQL returning the
+same data, hand-written); the paths that must cost the same at any table size again over a
+database of 100 k cases; and those with one uvicorn worker per core.
+
 Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else DATABASE_URL, else the local server
-at 127.0.0.1:5432; the bench uses its own database `careinbox_bench` on that server. Results go
-to docs/benchmarks.md. Environment knobs: BENCH_CONCURRENCY (8), BENCH_SECONDS (5),
-BENCH_WARMUP (1), BENCH_PORT (8765). wrk is installed from Debian when missing and running as
-root; without it the app side falls back to the httpx client, and the report says so loudly.
+at 127.0.0.1:5432; the bench uses its own databases `careinbox_bench` (1 M cases) and
+`careinbox_bench_100k` on that server (`python -m bench.seed` seeds both ahead of a run). Results
+go to docs/benchmarks.md. Environment knobs: BENCH_CONCURRENCY (8), BENCH_SECONDS (5),
+BENCH_WARMUP (1), BENCH_PORT (8765), BENCH_WORKERS (the number of cores). wrk is installed from
+Debian when missing and running as root; without it the app side falls back to the httpx client,
+and the report says so loudly.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +39,7 @@ from bench.capture import Replay, capture, raw_pool
 from bench.cpu import Meter
 from bench.load import Stats, run_load
 from bench.paths import HotPath, hot_paths
-from bench.seed import ensure_database, load_ids, seed
+from bench.seed import BENCH_CASES, BENCH_DB, SMALL_CASES, SMALL_DB, ensure_seeded, load_ids
 
 
 async def _capture_all(url: str, settings: Settings, paths: list[HotPath]) -> list[Replay]:
@@ -76,9 +83,9 @@ def _server_url() -> str:
     return to_async_url("postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def _start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def _start_server(url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "bench.server", url, str(port)],
+        [sys.executable, "-m", "bench.server", url, str(port), str(workers)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -92,10 +99,11 @@ def _per_request(stats: Stats, meter: Meter) -> Stats:
 async def _raw(replay: Replay, pool: Any, concurrency: int, seconds: float, first: int = 0) -> Stats:
     """`first`: the number of the first request, so a measured run after a warm-up creates
     cases with other ids and reference numbers."""
+    def one(n: int) -> Awaitable[bool]:
+        return replay.run(pool, first + n)
+
     with Meter(None) as meter:
-        stats = await run_load(
-            lambda n, rp=replay: rp.run(pool, first + n), concurrency=concurrency, seconds=seconds, warmup=0
-        )
+        stats = await run_load(one, concurrency=concurrency, seconds=seconds, warmup=0)
     return _per_request(stats, meter)
 
 
@@ -120,70 +128,147 @@ async def _httpx_app(
     return _per_request(stats, meter)
 
 
+async def _floor(fl: Any, pool: Any, concurrency: int, seconds: float, warmup: float) -> Stats:
+    # Request numbers apart from the app's, the replay's (0…, 10 M…) and each other's: a write
+    # path's floor creates cases whose reference numbers come from them.
+    if warmup > 0:
+        await run_load(lambda n: fl(pool, 30_000_000 + n), concurrency=concurrency, seconds=warmup, warmup=0)
+    with Meter(None) as meter:
+        stats = await run_load(
+            lambda n: fl(pool, 20_000_000 + n), concurrency=concurrency, seconds=seconds, warmup=0
+        )
+    return _per_request(stats, meter)
+
+
+@dataclasses.dataclass
+class Knobs:
+    concurrency: int
+    seconds: float
+    warmup: float
+    port: int
+    wrk_path: str | None
+
+
+async def _served(knobs: Knobs, url: str, workers: int, work: Any) -> Any:
+    """Start the bench server on `url` with `workers` processes, run `work(base, http, pid)`,
+    stop it."""
+    base = f"http://127.0.0.1:{knobs.port}"
+    proc = _start_server(url, knobs.port, workers)
+    try:
+        await _wait_ready(base, proc)
+        limits = httpx.Limits(max_connections=knobs.concurrency, max_keepalive_connections=knobs.concurrency)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+            return await work(base, http, proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 async def main() -> str:
-    concurrency = int(os.environ.get("BENCH_CONCURRENCY", "8"))
-    seconds = float(os.environ.get("BENCH_SECONDS", "5"))
-    warmup = float(os.environ.get("BENCH_WARMUP", "1"))
-    port = int(os.environ.get("BENCH_PORT", "8765"))
+    k = Knobs(
+        concurrency=int(os.environ.get("BENCH_CONCURRENCY", "8")),
+        seconds=float(os.environ.get("BENCH_SECONDS", "5")),
+        warmup=float(os.environ.get("BENCH_WARMUP", "1")),
+        port=int(os.environ.get("BENCH_PORT", "8765")),
+        wrk_path=wrk.ensure_wrk(),
+    )
+    workers = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
+    concurrency, seconds, warmup = k.concurrency, k.seconds, k.warmup
     # The bench sends outbound far beyond a handler's hourly limit: it measures the send, not the
     # limit (the server subprocess and the in-process capture both read it from the environment).
-    wrk_path = wrk.ensure_wrk()
-    if wrk_path is None:
+    if k.wrk_path is None:
         print("WARNING: wrk is not installed and cannot be (not root): the app side falls back to the")
         print("WARNING: Python httpx client, which caps the app near 900 req/s on this machine.", flush=True)
-    url = await ensure_database(_server_url())
-    await seed(url)
+    server = _server_url()
+    url = await ensure_seeded(server, BENCH_DB, BENCH_CASES)
+    small_url = await ensure_seeded(server, SMALL_DB, SMALL_CASES)
     ids = await load_ids(url)
     settings = Settings(app_env="dev", database_url=url, log_json=True, rate_limits_enabled=False)
     tokens = TokenService(settings.token_signing_key, settings.token_issuer, 3600)
     floor_paths: list[HotPath] = []
     paths = hot_paths(ids, tokens, floor_paths)
     replays = await _capture_all(url, settings, paths)
-
-    base = f"http://127.0.0.1:{port}"
-    proc = _start_server(url, port)
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    load_before = os.getloadavg()
+    dsn = _dsn(url)
     pool = await raw_pool(dsn, concurrency)
-    results: list[tuple[str, Stats, Stats, int]] = []
+    results: list[report.Result] = []
     floors: list[tuple[str, Stats]] = []
+
+    async def one_worker(base: str, http: httpx.AsyncClient, pid: int) -> None:
+        # What a request costs before its own work: the HTTP stack, then the guards.
+        for fp in floor_paths:
+            stats = await _measure_app(fp, k.wrk_path, base, http, pid, concurrency, seconds, warmup)
+            floors.append((fp.name, stats))
+            print(f"floor {fp.name}: {stats.throughput:.0f}/s, server cpu {stats.cpu_ms:.2f} ms", flush=True)
+        for hp, replay in zip(paths, replays, strict=True):
+            c = hp.concurrency or concurrency
+            app_stats = await _measure_app(hp, k.wrk_path, base, http, pid, c, seconds, warmup)
+            if warmup > 0:
+                await _raw(replay, pool, c, warmup)
+            raw_stats = await _raw(replay, pool, c, seconds, first=10_000_000)
+            floor_stats = await _floor(hp.floor(replay), pool, c, seconds, warmup) if hp.floor else None
+            results.append(report.Result(hp.name, app_stats, raw_stats, floor_stats, len(replay.statements)))
+            print(report.line(hp.name, app_stats, raw_stats, floor_stats), flush=True)
+
     try:
-        await _wait_ready(base, proc)
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
-            # What a request costs before its own work: the HTTP stack, then the guards.
-            for fp in floor_paths:
-                stats = await _measure_app(fp, wrk_path, base, http, proc.pid, concurrency, seconds, warmup)
-                floors.append((fp.name, stats))
-                print(
-                    f"floor {fp.name}: {stats.throughput:.0f}/s, server cpu {stats.cpu_ms:.2f} ms", flush=True
-                )
-            for hp, replay in zip(paths, replays, strict=True):
-                c = hp.concurrency or concurrency
-                app_stats = await _measure_app(hp, wrk_path, base, http, proc.pid, c, seconds, warmup)
-                if warmup > 0:
-                    await _raw(replay, pool, c, warmup)
-                raw_stats = await _raw(replay, pool, c, seconds, first=10_000_000)
-                results.append((hp.name, app_stats, raw_stats, len(replay.statements)))
-                print(report.line(hp.name, app_stats, raw_stats), flush=True)
+        await _served(k, url, 1, one_worker)
     finally:
         await pool.close()
-        proc.terminate()
-        proc.wait(timeout=15)
-    facts = await report.machine_facts(dsn)
+
+    # Point 6: the same requests with one worker process per core.
+    scaled: list[tuple[str, Stats]] = []
+
+    async def n_workers(base: str, http: httpx.AsyncClient, pid: int) -> None:
+        for hp in paths:
+            if hp.flat:
+                stats = await _measure_app(hp, k.wrk_path, base, http, pid, concurrency, seconds, warmup)
+                scaled.append((hp.name, stats))
+                print(
+                    f"{workers} workers, {hp.name}: {stats.throughput:.0f}/s p99 {stats.p99_ms:.1f} ms",
+                    flush=True,
+                )
+
+    await _served(k, url, workers, n_workers)
+
+    # Point 5: the flat paths again over the 100 k database, app and floor.
+    small: list[tuple[str, Stats, Stats | None]] = []
+    small_ids = await load_ids(small_url)
+    small_paths = [hp for hp in hot_paths(small_ids, tokens, []) if hp.flat]
+    small_pool = await raw_pool(_dsn(small_url), concurrency)
+
+    async def small_db(base: str, http: httpx.AsyncClient, pid: int) -> None:
+        for hp in small_paths:
+            app_stats = await _measure_app(hp, k.wrk_path, base, http, pid, concurrency, seconds, warmup)
+            fl = await _floor(hp.floor(None), small_pool, concurrency, seconds, warmup) if hp.floor else None
+            small.append((hp.name, app_stats, fl))
+            print(f"100 k: {report.line(hp.name, app_stats, app_stats, fl)}", flush=True)
+
+    try:
+        await _served(k, small_url, 1, small_db)
+    finally:
+        await small_pool.close()
+
+    facts = await report.machine_facts(dsn, load_before)
     facts["app-side load generator"] = (
-        f"wrk ({wrk_path}), 1 thread, {concurrency} connections"
-        if wrk_path
+        f"wrk ({k.wrk_path}), 1 thread, {concurrency} connections"
+        if k.wrk_path
         else f"FALLBACK: httpx.AsyncClient, {concurrency} workers (wrk missing; figures capped by the client)"
     )
     return report.render(
         results,
         facts,
         floors,
+        scaled=(workers, scaled),
+        small=small,
         concurrency=concurrency,
         seconds=seconds,
         warmup=warmup,
-        wrk=wrk_path is not None,
+        wrk=k.wrk_path is not None,
     )
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def _measure_app(

@@ -1,6 +1,7 @@
 """The app under uvicorn on loopback, for the benchmark: `python -m bench.server URL PORT`.
 
-One worker process, the production code path (JSON logs included, to /dev/null by the caller).
+One worker process (or N: a third argument), the production code path (JSON logs included, to
+/dev/null by the caller).
 uvicorn uses uvloop and httptools (project dependencies) by itself.
 
 Two bench-only routes, added to this process's app only and placed first (so they pay the least
@@ -15,6 +16,7 @@ ceilings the hot paths behind the same guards cannot beat on this machine:
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 from uuid import UUID
@@ -47,13 +49,28 @@ def add_floor_routes(app: FastAPI) -> None:
     routes[:0] = [routes.pop(), routes.pop()]
 
 
-def main(url: str, port: int) -> None:
+def build() -> FastAPI:
+    """The bench app (uvicorn's factory, so N worker processes can each build their own)."""
     # The bench lifts the rate limits: one citizen creates thousands of cases a minute here.
+    url = os.environ["BENCH_SERVER_DATABASE_URL"]
     settings = Settings(app_env="dev", database_url=url, log_json=True, rate_limits_enabled=False)
     app = create_app(settings)
     add_floor_routes(app)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return app
+
+
+def main(url: str, port: int, workers: int = 1) -> None:
+    os.environ["BENCH_SERVER_DATABASE_URL"] = url
+    uvicorn.run(
+        "bench.server:build",
+        factory=True,
+        workers=workers,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1)

@@ -101,16 +101,21 @@ def _token(creds: HTTPAuthorizationCredentials | None) -> str:
     return creds.credentials
 
 
-async def _staff_actor(
-    conn: Conn,
-    request: Request,
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_staff_bearer)],
+StaffCreds = Annotated[HTTPAuthorizationCredentials | None, Depends(_staff_bearer)]
+
+
+async def _load_staff(
+    conn: AsyncConnection, request: Request, creds: HTTPAuthorizationCredentials | None
 ) -> StaffActor:
     # The services straight from the app (not the Svc dependency): one node less to solve on
     # every staff request.
     svc: Services = request.app.state.services
     claims = svc.tokens.verify(_token(creds), "staff")
     return await identity.load_staff_actor(conn, svc, claims)
+
+
+async def _staff_actor(conn: Conn, request: Request, creds: StaffCreds) -> StaffActor:
+    return await _load_staff(conn, request, creds)
 
 
 any_staff = _mark(_staff_actor, "staff")
@@ -177,9 +182,11 @@ def requires(
     of the unit whose role may not) is a denied access to that case, PDL-logged as this action.
     """
 
-    async def guard(
-        unit_id: UUID, request: Request, actor: Annotated[StaffActor, Depends(_staff_actor)]
-    ) -> StaffActor:
+    # One dependency with the token, the transaction and the actor's query in it, not a guard
+    # on top of an actor dependency: FastAPI solves every node of the tree on every request,
+    # and the staff guard is on every hot path (bench/analysis.md).
+    async def guard(unit_id: UUID, conn: Conn, request: Request, creds: StaffCreds) -> StaffActor:
+        actor = await _load_staff(conn, request, creds)
         try:
             actor.require(unit_id, *permissions, system_ok=system_ok)
         except Forbidden as error:
@@ -202,14 +209,16 @@ def _case_id(request: Request) -> UUID | None:
 
 
 def requires_region(permission: Permission) -> Callable[..., Coroutine[Any, Any, StaffActor]]:
-    async def guard(region_id: UUID, actor: Annotated[StaffActor, Depends(_staff_actor)]) -> StaffActor:
+    async def guard(region_id: UUID, conn: Conn, request: Request, creds: StaffCreds) -> StaffActor:
+        actor = await _load_staff(conn, request, creds)
         actor.require_region(region_id, permission)
         return actor
 
     return _mark(guard, f"region:{permission.value}")
 
 
-async def _system_admin(actor: Annotated[StaffActor, Depends(_staff_actor)]) -> StaffActor:
+async def _system_admin(conn: Conn, request: Request, creds: StaffCreds) -> StaffActor:
+    actor = await _load_staff(conn, request, creds)
     actor.require_system()
     return actor
 

@@ -392,7 +392,17 @@ case_participants = Table(
     metadata,
     Column("case_id", UUID(as_uuid=True), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
     Column("staff_id", UUID(as_uuid=True), ForeignKey("staff.id"), primary_key=True),
-    Index("ix_case_participants_staff", "staff_id", "case_id"),
+    # Copies of the case's own columns, kept by triggers (migration b8d2e6f1a4c9): a handler's
+    # "took part" branch of the inbox is then a range scan of this index in page order.
+    Column("unit_id", UUID(as_uuid=True), nullable=False),
+    Column("case_created_at", DateTime(timezone=True), nullable=False),
+    Index(
+        "ix_case_participants_staff_unit_created",
+        "staff_id",
+        "unit_id",
+        text("case_created_at DESC"),
+        text("case_id DESC"),
+    ),
 )
 
 messages = Table(

@@ -7,6 +7,7 @@ page with orjson. Which cases the actor sees is their `CaseReach` (app/domain/re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 from uuid import UUID
@@ -29,21 +30,37 @@ from app.services import denied_access
 def summary(r: NamedRow) -> dict[str, Any]:
     """A row with case_reads.SUMMARY_COLS (the case view's row has them too) → the contract's
     case summary."""
+    return _summary(
+        r,
+        (r["case_type_name"], r["case_type_category"]),
+        (
+            r["citizen_personal_number"],
+            r["citizen_given_name"],
+            r["citizen_family_name"],
+            r["citizen_protected_identity"],
+        ),
+        (r["assignee_given_name"], r["assignee_family_name"]),
+        r["assignee_group_name"],
+    )
+
+
+def _summary(
+    r: NamedRow,
+    case_type: tuple[str, str] | None,
+    citizen: tuple[str, str | None, str | None, bool],
+    assignee_names: tuple[str | None, str | None] | None,
+    group_name: str | None,
+) -> dict[str, Any]:
+    """The contract's case summary from a row's case columns and the names it shows."""
     if r["assignee_group_id"] is not None:
-        assignee: dict[str, Any] | None = {
-            "type": "group",
-            "id": r["assignee_group_id"],
-            "name": r["assignee_group_name"],
-        }
+        assignee: dict[str, Any] | None = {"type": "group", "id": r["assignee_group_id"], "name": group_name}
     elif r["assignee_staff_id"] is not None:
-        assignee = {
-            "type": "staff",
-            "id": r["assignee_staff_id"],
-            "name": full_name(r["assignee_given_name"], r["assignee_family_name"]),
-        }
+        given, family = assignee_names or (None, None)
+        assignee = {"type": "staff", "id": r["assignee_staff_id"], "name": full_name(given, family)}
     else:
         assignee = None
     case_type_id = r["case_type_id"]
+    personal_number, given_name, family_name, protected = citizen
     return {
         "id": r["id"],
         "reference": r["reference"],
@@ -51,14 +68,14 @@ def summary(r: NamedRow) -> dict[str, Any]:
         "origin": r["origin"],
         "subject": r["subject"],
         "case_type": (
-            {"id": case_type_id, "name": r["case_type_name"], "category": r["case_type_category"]}
-            if case_type_id is not None
+            {"id": case_type_id, "name": case_type[0], "category": case_type[1]}
+            if case_type_id is not None and case_type is not None
             else None
         ),
         "citizen": {
-            "personal_number": r["citizen_personal_number"],
-            "name": full_name(r["citizen_given_name"], r["citizen_family_name"]),
-            "protected_identity": r["citizen_protected_identity"],
+            "personal_number": personal_number,
+            "name": full_name(given_name, family_name),
+            "protected_identity": protected,
         },
         "assignee": assignee,
         "created_at": r["created_at"],
@@ -68,6 +85,20 @@ def summary(r: NamedRow) -> dict[str, Any]:
         "unread_by_citizen": r["unread_by_citizen"],
         "version": r["version"],
     }
+
+
+def page_summaries(rows: Sequence[NamedRow], names: case_reads.PageNames) -> list[dict[str, Any]]:
+    """An inbox page's rows (case_reads.PAGE_COLS) with the names looked up for them."""
+    return [
+        _summary(
+            r,
+            names.case_types.get(r["case_type_id"]),
+            names.citizens[r["citizen_id"]],
+            names.staff.get(r["assignee_staff_id"]),
+            names.groups.get(r["assignee_group_id"]),
+        )
+        for r in rows
+    ]
 
 
 def _cursor_key(item: dict[str, Any]) -> tuple[str, str]:
@@ -93,7 +124,8 @@ async def list_cases(
     rows = await case_reads.list_cases(
         conn, unit_id, filters, reach=reach, viewer=(actor.staff_id, actor.hsa_id), limit=limit, after=after
     )
-    items = [summary(r) for r in rows[:limit]]
+    page = rows[:limit]
+    items = page_summaries(page, await case_reads.page_names(conn, page))
     more = len(rows) > limit
     return {"items": items, "next_cursor": encode_cursor(_cursor_key(items[-1])) if more else None}
 

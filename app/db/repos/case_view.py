@@ -143,30 +143,36 @@ _EVENTS = (
     .scalar_subquery()
 )
 
-_DETAIL = Prepared(
-    select(
-        *SUMMARY_COLS,
-        cases.c.form,
-        cases.c.answers,
-        units.c.hsa_id.label("unit_hsa_id"),
-        _MESSAGES.label("messages"),
-        _NOTES.label("notes"),
-        _EVENTS.label("events"),
+
+def _detail(*reach: ColumnElement[bool]) -> Prepared:
+    return Prepared(
+        select(
+            *SUMMARY_COLS,
+            cases.c.form,
+            cases.c.answers,
+            units.c.hsa_id.label("unit_hsa_id"),
+            _MESSAGES.label("messages"),
+            _NOTES.label("notes"),
+            _EVENTS.label("events"),
+        )
+        .select_from(summary_from().join(units, units.c.id == cases.c.unit_id))
+        .where(cases.c.id == bindparam("case_id"), cases.c.unit_id == bindparam("unit_id"), *reach)
     )
-    .select_from(summary_from().join(units, units.c.id == cases.c.unit_id))
-    .where(
-        cases.c.id == bindparam("case_id"),
-        cases.c.unit_id == bindparam("unit_id"),
-        case_reach.visible(bindparam("sees_all"), bindparam("staff_id", type_=staff.c.id.type)),
-    )
-)
+
+
+# Two statements, not one with the reach as a parameter (`$sees_all OR reached(...)`): a
+# prepared statement's generic plan cannot drop the reach's sub-plans for a receiver, so
+# PostgreSQL would keep planning it afresh per execution; each of these has one plan for all
+# values, kept on the connection.
+_DETAIL_ALL = _detail()
+_DETAIL_REACHED = _detail(case_reach.reached(bindparam("staff_id", type_=staff.c.id.type)))
 
 
 async def detail(conn: AsyncConnection, unit_id: UUID, case_id: UUID, reach: CaseReach) -> NamedRow | None:
     """None when the case is not at the unit or out of reach (→ 404)."""
-    return await _DETAIL.named_row(
-        conn, case_id=case_id, unit_id=unit_id, sees_all=reach.sees_all, staff_id=reach.staff_id
-    )
+    if reach.sees_all:
+        return await _DETAIL_ALL.named_row(conn, case_id=case_id, unit_id=unit_id)
+    return await _DETAIL_REACHED.named_row(conn, case_id=case_id, unit_id=unit_id, staff_id=reach.staff_id)
 
 
 # The PDL event of a case view, as audit.record writes it, compiled once (the case view is a

@@ -105,7 +105,7 @@ async def save_transition(
             updated_at=func.now(),
             unread_by_citizen=cases.c.unread_by_citizen + unread_increment,
         )
-        .returning(cases.c.id, cases.c.unit_id, cases.c.version)
+        .returning(cases.c.id, cases.c.unit_id, cases.c.created_at, cases.c.version)
         .cte("upd")
     )
     event = insert(case_events).from_select(
@@ -122,7 +122,11 @@ async def save_transition(
     )
     took_part = (
         insert(case_participants)
-        .from_select(["case_id", "staff_id"], select(upd.c.id, literal(actor_staff_id, PgUUID(as_uuid=True))))
+        .from_select(
+            # The case's copies for the handler's inbox branch (migration b8d2e6f1a4c9).
+            ["case_id", "staff_id", "unit_id", "case_created_at"],
+            select(upd.c.id, literal(actor_staff_id, PgUUID(as_uuid=True)), upd.c.unit_id, upd.c.created_at),
+        )
         .on_conflict_do_nothing()
     )
     ctes = [event.cte("ev"), took_part.cte("part")]

@@ -18,7 +18,8 @@ page). An insert that fails fails the statement, so the page is never served unl
 the case view. A page that shows no case logs nothing, except a personal-number search, which is
 an access to that citizen's data whatever it finds (and keeps its own action and column).
 
-The page's SELECT must label the citizen's personal number `citizen_personal_number`. Who and
+The page's SELECT labels the citizen's personal number `citizen_personal_number`, or carries
+`citizen_id` and the event reads the personal numbers of the rows shown by key. Who and
 where come as SQL expressions: bind parameters for a prebuilt statement (app/db/prepared.py),
 literals otherwise.
 """
@@ -28,11 +29,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, literal, literal_column, null, select
+from sqlalchemy import Integer, Select, distinct, func, literal, literal_column, null, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.sql.expression import CTE
 
-from app.db.tables import audit_events, units
+from app.db.tables import audit_events, citizens, units
 from app.domain.audit import AuditAction, AuditOutcome
 
 PNR = "citizen_personal_number"
@@ -67,7 +68,17 @@ def audited_page(
     the personal number of a personal-number search (the event names that citizen and is
     written even when nothing is found), else None."""
     rows = page.cte("page")
-    shown_rows = select(rows.c[PNR].label("pnr")).order_by(*order(rows)).limit(shown).subquery("shown")
+    if PNR in rows.c:
+        pnr_of_row = select(rows.c[PNR].label("pnr"))
+    else:
+        # A page read from `cases` alone (the inbox) names its citizens by id: the shown rows'
+        # personal numbers are read here, by primary key, for the event only.
+        pnr_of_row = select(citizens.c.personal_number.label("pnr")).join_from(
+            rows, citizens, citizens.c.id == rows.c.citizen_id
+        )
+    if isinstance(shown, int):  # written into the SQL: a bound LIMIT hides the size from the plan
+        shown = literal_column(str(shown), Integer)
+    shown_rows = pnr_of_row.order_by(*order(rows)).limit(shown).subquery("shown")
     pnr = shown_rows.c.pnr
     unit_hsa = select(units.c.hsa_id).where(units.c.id == unit_id).scalar_subquery()
     result_count = func.jsonb_build_object(literal_column("'result_count'"), func.count())

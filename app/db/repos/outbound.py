@@ -259,8 +259,12 @@ def _insert_send() -> Prepared:
         insert(messages).from_select(message_cols, message_rows).returning(messages.c.id).cte("new_messages"),
         insert(case_events).from_select(event_cols, event_rows).returning(case_events.c.id).cte("events"),
         # The sender took part: a handler keeps reaching an information case closed at once.
+        # The case's unit and creation time are passed: the participants' trigger cannot read
+        # them from a case inserted by a sibling CTE (migration b8d2e6f1a4c9).
         insert(case_participants)
-        .from_select(["case_id", "staff_id"], select(rc.case_id, sender_id))
+        .from_select(
+            ["case_id", "staff_id", "unit_id", "case_created_at"], select(rc.case_id, sender_id, unit_id, now)
+        )
         .returning(case_participants.c.case_id)
         .cte("took_part"),
         insert(audit_events).from_select(audit_cols, audit_rows).returning(audit_events.c.id).cte("audited"),
