@@ -53,7 +53,11 @@ def build() -> FastAPI:
     """The bench app (uvicorn's factory, so N worker processes can each build their own)."""
     # The bench lifts the rate limits: one citizen creates thousands of cases a minute here.
     url = os.environ["BENCH_SERVER_DATABASE_URL"]
-    settings = Settings(app_env="dev", database_url=url, log_json=True, rate_limits_enabled=False)
+    # No outbox worker in the serving process: production runs it apart (`app.cli worker`), and
+    # in here its polls and housekeeping would be measured as the API's latency.
+    settings = Settings(
+        app_env="dev", database_url=url, log_json=True, rate_limits_enabled=False, outbox_worker_in_app=False
+    )
     app = create_app(settings)
     add_floor_routes(app)
     return app
