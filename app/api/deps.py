@@ -190,8 +190,7 @@ def requires(
         try:
             actor.require(unit_id, *permissions, system_ok=system_ok)
         except Forbidden as error:
-            case_id = _case_id(request) if case_access is not None else None
-            if case_access is not None and case_id is not None:
+            if case_access is not None and (case_id := _case_id(request)) is not None:
                 denied_access.tag(error, actor, unit_id, case_id, case_access)
             raise
         return actor

@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repos import list_audit
-from app.db.tables import cases, citizens, groups, staff
+from app.db.tables import cases, groups, staff
 from app.domain.audit import AuditAction
 
 c = cases
@@ -63,13 +63,13 @@ def overdue_statement(
             staff.c.given_name,
             staff.c.family_name,
             groups.c.name.label("group_name"),
-            # Not served: whom the page's PDL event names (list_audit.py).
-            citizens.c.personal_number.label(list_audit.PNR),
+            # Not served: whom the page's PDL event names (list_audit.py reads them by key).
+            c.c.citizen_id,
         )
         .select_from(
-            c.join(citizens, citizens.c.id == c.c.citizen_id)
-            .outerjoin(staff, staff.c.id == c.c.assignee_staff_id)
-            .outerjoin(groups, groups.c.id == c.c.assignee_group_id)
+            c.outerjoin(staff, staff.c.id == c.c.assignee_staff_id).outerjoin(
+                groups, groups.c.id == c.c.assignee_group_id
+            )
         )
         .where(and_(c.c.unit_id == unit_id, _OPEN, c.c.due_at < now))
         .order_by(c.c.due_at, c.c.id)

@@ -18,8 +18,8 @@ page). An insert that fails fails the statement, so the page is never served unl
 the case view. A page that shows no case logs nothing, except a personal-number search, which is
 an access to that citizen's data whatever it finds (and keeps its own action and column).
 
-The page's SELECT labels the citizen's personal number `citizen_personal_number`, or carries
-`citizen_id` and the event reads the personal numbers of the rows shown by key. Who and
+The page's SELECT carries `citizen_id`; the event reads the personal numbers of the rows shown
+by key. Who and
 where come as SQL expressions: bind parameters for a prebuilt statement (app/db/prepared.py),
 literals otherwise.
 """
@@ -35,8 +35,6 @@ from sqlalchemy.sql.expression import CTE
 
 from app.db.tables import audit_events, citizens, units
 from app.domain.audit import AuditAction, AuditOutcome
-
-PNR = "citizen_personal_number"
 
 _COLUMNS = (
     "staff_id",
@@ -68,14 +66,11 @@ def audited_page(
     the personal number of a personal-number search (the event names that citizen and is
     written even when nothing is found), else None."""
     rows = page.cte("page")
-    if PNR in rows.c:
-        pnr_of_row = select(rows.c[PNR].label("pnr"))
-    else:
-        # A page read from `cases` alone (the inbox) names its citizens by id: the shown rows'
-        # personal numbers are read here, by primary key, for the event only.
-        pnr_of_row = select(citizens.c.personal_number.label("pnr")).join_from(
-            rows, citizens, citizens.c.id == rows.c.citizen_id
-        )
+    # The page names its citizens by id: the shown rows' personal numbers are read here, by
+    # primary key, for the event only (the page itself need not join `citizens`).
+    pnr_of_row = select(citizens.c.personal_number.label("pnr")).join_from(
+        rows, citizens, citizens.c.id == rows.c.citizen_id
+    )
     if isinstance(shown, int):  # written into the SQL: a bound LIMIT hides the size from the plan
         shown = literal_column(str(shown), Integer)
     shown_rows = pnr_of_row.order_by(*order(rows)).limit(shown).subquery("shown")
